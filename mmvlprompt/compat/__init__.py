@@ -1,0 +1,25 @@
+"""Version and platform workarounds, all in one place.
+
+Each piece is small and acts only when needed:
+
+* :mod:`.mmaction_drn` - the mmaction2 wheel lacks ``localizers/drn``.
+* :mod:`.safe_checkpoint` - MMEngine checkpoints under torch's
+  ``weights_only=True`` loading.
+* :mod:`.cpu_dist` - distributed training with gloo when CUDA is absent.
+* :mod:`.cpu_amp` - ``--amp`` on CPU with bf16 autocast.
+"""
+from .mmaction_drn import patch_missing_drn
+from .safe_checkpoint import allow_mmengine_checkpoints
+
+# Both must run before anything imports ``mmaction.models``.
+patch_missing_drn()
+allow_mmengine_checkpoints()
+
+from .cpu_amp import CPUAutocastOptimWrapper, amp_optim_wrapper_type  # noqa: E402
+from .cpu_dist import setup_cpu_distributed  # noqa: E402
+
+__all__ = [
+    'patch_missing_drn', 'allow_mmengine_checkpoints',
+    'CPUAutocastOptimWrapper', 'amp_optim_wrapper_type',
+    'setup_cpu_distributed'
+]

@@ -1,0 +1,45 @@
+"""Mixed precision on CPU: bf16 autocast optimizer wrapper.
+
+MMEngine 0.10.7's ``AmpOptimWrapper`` asserts that a GPU (or NPU/MLU/MUSA) is
+present, so ``tools/train.py --amp`` cannot use it on a CPU-only machine.
+:class:`CPUAutocastOptimWrapper` runs the forward pass under
+``torch.autocast('cpu', dtype=torch.bfloat16)``. bf16 has the exponent range
+of fp32, so no gradient scaler is needed.
+"""
+from contextlib import contextmanager
+
+import torch
+from mmengine.optim import OptimWrapper
+
+from mmaction.registry import OPTIM_WRAPPERS
+
+
+@OPTIM_WRAPPERS.register_module()
+class CPUAutocastOptimWrapper(OptimWrapper):
+    """Optimizer wrapper that autocasts the forward pass to bf16 on CPU.
+
+    Args:
+        dtype (str): Autocast dtype, ``'bfloat16'`` (default) or
+            ``'float16'``.
+        **kwargs: Passed to :class:`mmengine.optim.OptimWrapper`.
+    """
+
+    def __init__(self, dtype: str = 'bfloat16', **kwargs):
+        if dtype not in ('bfloat16', 'float16'):
+            raise ValueError(
+                f"optim_wrapper.dtype={dtype!r}: expected 'bfloat16' or "
+                "'float16'.")
+        super().__init__(**kwargs)
+        self.cast_dtype = getattr(torch, dtype)
+
+    @contextmanager
+    def optim_context(self, model):
+        with super().optim_context(model), torch.autocast(
+                device_type='cpu', dtype=self.cast_dtype):
+            yield
+
+
+def amp_optim_wrapper_type() -> str:
+    """Optim wrapper type for ``--amp`` on this machine."""
+    return 'AmpOptimWrapper' if torch.cuda.is_available() else \
+        'CPUAutocastOptimWrapper'

@@ -1,0 +1,3 @@
+from .scenario_loss import ScenarioGuidedLoss
+
+__all__ = ['ScenarioGuidedLoss']

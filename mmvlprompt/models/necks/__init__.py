@@ -1,0 +1,3 @@
+from .prompt_learner import VLPromptLearner
+
+__all__ = ['VLPromptLearner']

@@ -1,0 +1,3 @@
+from .vlprompt_recognizer import VLPromptRecognizer
+
+__all__ = ['VLPromptRecognizer']

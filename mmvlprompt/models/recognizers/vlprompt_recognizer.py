@@ -1,0 +1,120 @@
+"""Recognizer that ties the prompted CLIP encoders together."""
+import copy
+from typing import Dict, Optional, Sequence
+
+from mmaction.models.recognizers.base import BaseRecognizer
+from mmaction.registry import MODELS
+from mmaction.utils import OptConfigType, OptSampleList, SampleList
+from mmengine.model import BaseModel
+from torch import Tensor
+
+
+@MODELS.register_module()
+class VLPromptRecognizer(BaseRecognizer):
+    """Video recognizer with multimodal prompt learning on a frozen CLIP.
+
+    Builds, from config and through the registry, a prompted vision
+    ``backbone`` (e.g. :class:`PromptedViT`), a text ``cls_head`` (e.g.
+    :class:`PromptedTextHead`) and an optional prompt-learner ``neck`` (e.g.
+    :class:`VLPromptLearner`). The shared ``clip`` dict is passed to the
+    backbone and the head; the neck gets the encoder widths and depths.
+
+    Args:
+        clip (dict): ``dict(arch='ViT-B-16', pretrained='openai')``, the CLIP
+            model both encoders take their weights from.
+        backbone (dict): Vision encoder config.
+        cls_head (dict): Text head config.
+        neck (dict, optional): Prompt learner config. None means no prompts
+            (zero-shot CLIP, ViFi-CLIP).
+        freeze_backbone (bool): Freeze every CLIP weight (backbone and
+            text head). False allows full fine-tuning.
+        train_cfg, test_cfg (dict, optional): Kept for MMAction2 parity.
+        data_preprocessor (dict, optional): ``ActionDataPreprocessor``
+            config.
+    """
+
+    def __init__(self,
+                 clip: dict,
+                 backbone: dict,
+                 cls_head: dict,
+                 neck: OptConfigType = None,
+                 freeze_backbone: bool = True,
+                 train_cfg: OptConfigType = None,
+                 test_cfg: OptConfigType = None,
+                 data_preprocessor: OptConfigType = None) -> None:
+        if data_preprocessor is None:
+            data_preprocessor = dict(type='ActionDataPreprocessor')
+        BaseModel.__init__(self, data_preprocessor=data_preprocessor)
+        if not isinstance(clip, dict) or 'arch' not in clip:
+            raise ValueError("model.clip must be a dict with at least 'arch' "
+                             f'(and optionally pretrained), got {clip!r}.')
+        unknown = set(clip) - {'arch', 'pretrained', 'seed'}
+        if unknown:
+            raise ValueError(f'model.clip: unknown keys {sorted(unknown)}.')
+        if not isinstance(freeze_backbone, bool):
+            raise ValueError('model.freeze_backbone must be True or False, '
+                             f'got {freeze_backbone!r}.')
+        self.backbone_from = 'mmaction2'
+        self.backbone = MODELS.build(self._with_clip(backbone, clip))
+        self.cls_head = MODELS.build(self._with_clip(cls_head, clip))
+        if neck is not None:
+            neck = copy.deepcopy(dict(neck))
+            neck.update(text_width=self.cls_head.text_width,
+                        vision_width=self.backbone.width,
+                        text_layers=self.cls_head.text_layers,
+                        vision_layers=self.backbone.num_layers)
+            self.neck = MODELS.build(neck)
+            self.neck.init_text_context(
+                self.cls_head.embed_context(self.neck.ctx_init))
+        self.freeze_backbone = freeze_backbone
+        if freeze_backbone:
+            self.backbone.requires_grad_(False)
+            self.cls_head.requires_grad_(False)
+        self.train_cfg = train_cfg
+        self.test_cfg = test_cfg
+
+    @staticmethod
+    def _with_clip(cfg: dict, clip: dict) -> dict:
+        cfg = copy.deepcopy(dict(cfg))
+        cfg.setdefault('clip', dict(clip))
+        return cfg
+
+    def prompts(self) -> Dict[str, Sequence[Tensor]]:
+        """Per-layer prompts of both branches (empty without a neck)."""
+        if self.with_neck:
+            return self.neck()
+        return dict(text=[], vision=[])
+
+    def extract_feat(self,
+                     inputs: Tensor,
+                     stage: str = 'head',
+                     data_samples: OptSampleList = None,
+                     test_mode: bool = False) -> tuple:
+        """Video features and the text prompts for the head.
+
+        Returns:
+            tuple: ``(B, V, D)`` video features, and
+            ``dict(text_prompts=...)`` for the head.
+        """
+        prompts = self.prompts()
+        feats = self.backbone(inputs, prompts['vision'])  # (B, V, D)
+        return feats, dict(text_prompts=prompts['text'])
+
+    def loss(self, inputs: Tensor, data_samples: SampleList,
+             **kwargs) -> dict:
+        feats, head_kwargs = self.extract_feat(inputs, data_samples=data_samples)
+        return self.cls_head.loss(feats, data_samples, **head_kwargs)
+
+    def predict(self, inputs: Tensor, data_samples: SampleList,
+                **kwargs) -> SampleList:
+        feats, head_kwargs = self.extract_feat(inputs, test_mode=True)
+        return self.cls_head.predict(feats, data_samples, **head_kwargs)
+
+    def _forward(self, inputs: Tensor, stage: str = 'backbone',
+                 **kwargs) -> Tensor:
+        """``stage='backbone'``: ``(B, V, D)`` features; ``'head'``:
+        ``(B*V, C)`` logits over the current class set."""
+        feats, head_kwargs = self.extract_feat(inputs, stage=stage)
+        if stage == 'backbone':
+            return feats
+        return self.cls_head(feats, **head_kwargs)

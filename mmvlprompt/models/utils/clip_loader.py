@@ -1,0 +1,149 @@
+"""Build an open_clip CLIP model from an architecture name and a weight source.
+
+This is the only place where CLIP weights are loaded. ``pretrained`` may be
+
+* ``None`` - random init, seeded so that every caller gets the same weights;
+* a path to a local file - an open_clip state dict (``.pt``/``.bin``/
+  ``.safetensors``, optionally under a ``state_dict`` key) or an OpenAI JIT
+  archive such as ``ViT-B-16.pt``;
+* an open_clip pretrained tag such as ``'openai'`` or ``'laion2b_s34b_b88k'``,
+  fetched through open_clip's hub cache. Offline this fails with one message
+  that names the local-path option.
+"""
+import json
+import os
+from pathlib import Path
+from typing import Optional, Union
+
+import open_clip
+import torch
+from torch import nn
+
+_CONFIG_DIR = Path(__file__).resolve().parents[2] / 'clip_configs'
+_registered = False
+
+
+def register_clip_configs(path: Union[str, Path, None] = None) -> None:
+    """Make the JSON architecture configs in ``path`` known to open_clip.
+
+    Without an argument, registers the small configs shipped in
+    ``mmvlprompt/clip_configs`` (used by tests and the demo).
+    """
+    global _registered
+    if path is None:
+        if _registered:
+            return
+        _registered = True
+        path = _CONFIG_DIR
+    open_clip.add_model_config(path)
+
+
+def add_clip_config(name: str, model_cfg: dict) -> None:
+    """Register one architecture config (open_clip JSON schema) as ``name``."""
+    from open_clip.factory import _MODEL_CONFIGS
+    _MODEL_CONFIGS[name] = json.loads(json.dumps(model_cfg))
+
+
+def _load_weight_file(model: nn.Module, path: str, jit: bool) -> None:
+    """Load an open_clip state dict or an OpenAI JIT archive into model."""
+    if not jit:
+        open_clip.load_checkpoint(model, path)
+        return
+    state_dict = torch.jit.load(path, map_location='cpu').state_dict()
+    for key in ('input_resolution', 'context_length', 'vocab_size'):
+        state_dict.pop(key, None)
+    state_dict = {k: v.float() for k, v in state_dict.items()}
+    missing, unexpected = model.load_state_dict(state_dict, strict=False)
+    missing = [k for k in missing if k != 'logit_bias']
+    if missing or unexpected:
+        raise RuntimeError(
+            f'clip.pretrained={path!r}: JIT archive does not match the '
+            f'architecture (missing {missing[:5]}, unexpected '
+            f'{unexpected[:5]}).')
+
+
+def _is_jit_archive(path: str) -> bool:
+    import zipfile
+    if not zipfile.is_zipfile(path):
+        return False
+    with zipfile.ZipFile(path) as zf:
+        return any(n.endswith('/constants.pkl') for n in zf.namelist())
+
+
+def build_clip(arch: str,
+               pretrained: Optional[str] = None,
+               seed: int = 0) -> nn.Module:
+    """Create an fp32 open_clip ``CLIP`` model on CPU, in eval mode.
+
+    Args:
+        arch: open_clip model name (``open_clip.list_models()``), including
+            configs registered with :func:`register_clip_configs` or
+            :func:`add_clip_config`.
+        pretrained: ``None``, a local weight file, or an open_clip tag.
+        seed: Seed for random init when ``pretrained`` is None.
+
+    Returns:
+        open_clip.CLIP: the model. Only ViT image towers with the standard
+        text tower are supported.
+    """
+    register_clip_configs()
+    if arch not in open_clip.list_models():
+        raise ValueError(
+            f'clip.arch={arch!r} is not an open_clip model name. Use one of '
+            'open_clip.list_models() (e.g. "ViT-B-16") or register a JSON '
+            'config with mmvlprompt.models.utils.register_clip_configs().')
+    if pretrained is None:
+        with torch.random.fork_rng(devices=[]):
+            torch.manual_seed(seed)
+            model = open_clip.create_model(arch, pretrained=None,
+                                           load_weights=False)
+    elif os.path.isfile(pretrained):
+        jit = _is_jit_archive(pretrained)
+        # OpenAI's JIT checkpoints were trained with QuickGELU.
+        model = open_clip.create_model(arch, pretrained=None, load_weights=False,
+                                       force_quick_gelu=jit)
+        _load_weight_file(model, pretrained, jit)
+    elif os.sep in pretrained or Path(pretrained).suffix in (
+            '.pt', '.pth', '.bin', '.safetensors'):
+        raise FileNotFoundError(
+            f'clip.pretrained={pretrained!r}: no such weight file.')
+    else:
+        tags = open_clip.list_pretrained_tags_by_model(arch)
+        if pretrained not in tags:
+            raise ValueError(
+                f'clip.pretrained={pretrained!r} is neither a local file nor '
+                f'a pretrained tag of {arch!r} (known tags: {tags}).')
+        try:
+            model = open_clip.create_model(arch, pretrained=pretrained)
+        except Exception as err:  # network, hub or cache errors
+            raise RuntimeError(
+                f'Could not get the open_clip weights {arch!r}/{pretrained!r} '
+                f'({type(err).__name__}: {err}). Offline, download the '
+                'checkpoint on a connected machine and set clip.pretrained '
+                'to the local file path (an open_clip state dict or an '
+                'OpenAI JIT .pt file).') from err
+    _check_supported(model, arch)
+    return model.float().eval()
+
+
+def _check_supported(model: nn.Module, arch: str) -> None:
+    from open_clip.transformer import VisionTransformer
+    if not isinstance(model, open_clip.CLIP):
+        raise TypeError(
+            f'clip.arch={arch!r} builds a {type(model).__name__}; only CLIP '
+            'models with the built-in text tower are supported.')
+    visual = model.visual
+    if not isinstance(visual, VisionTransformer):
+        raise TypeError(f'clip.arch={arch!r}: the image tower is '
+                        f'{type(visual).__name__}, not a ViT.')
+    if visual.attn_pool is not None or visual.pool_type != 'tok' or \
+            visual.final_ln_after_pool:
+        raise TypeError(f'clip.arch={arch!r}: only [CLS]-token pooling is '
+                        'supported in the image tower.')
+    if model.text_pool_type != 'argmax':
+        raise TypeError(f'clip.arch={arch!r}: only argmax (EOT) text pooling '
+                        'is supported.')
+    for tower in (visual.transformer, model.transformer):
+        if not tower.batch_first:
+            raise TypeError(f'clip.arch={arch!r}: batch-first transformers '
+                            'are required.')
