@@ -23,7 +23,7 @@ setup(
     packages=find_packages(include=['mmvlprompt', 'mmvlprompt.*']),
     package_data={'mmvlprompt': ['clip_configs/*.json']},
     install_requires=[
-        'torch>=2.1', 'mmengine>=0.10.0,<0.11', 'mmcv-lite>=2.0.0,<2.2.0',
+        'torch>=2.1', 'mmengine>=0.10.0,<0.11',
         'mmaction2>=1.2.0,<1.3', 'open-clip-torch>=3.0', 'decord>=0.6.0',
         'importlib_metadata'
     ],

@@ -20,11 +20,15 @@ def mmengine_checkpoint_globals() -> List[object]:
         from numpy._core.multiarray import _reconstruct, scalar
     except ImportError:  # pragma: no cover - numpy < 2
         from numpy.core.multiarray import _reconstruct, scalar
+    from _codecs import encode
     dtype_classes = [type(np.dtype(name)) for name in (
         'float64', 'float32', 'float16', 'int64', 'int32', 'int16', 'int8',
         'uint8', 'bool')]
+    # HistoryBuffer pickles its statistics methods as getattr(cls, name);
+    # the safe unpickler still refuses to *call* anything not listed here.
+    # numpy arrays pickle their raw bytes through _codecs.encode.
     return [HistoryBuffer, _reconstruct, scalar, np.ndarray, np.dtype,
-            *dtype_classes]
+            *dtype_classes, getattr, encode]
 
 
 def allow_mmengine_checkpoints() -> None:

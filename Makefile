@@ -1,0 +1,27 @@
+# Two-command quick start: `make test` and `make demo` each bootstrap the
+# virtual environment from requirements.txt and install mmvlprompt in
+# editable mode first.
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.mmvlprompt-installed
+DEMO_DIR ?= work_dirs/demo
+
+.PHONY: venv test demo clean
+
+venv: $(STAMP)
+
+$(STAMP): requirements.txt setup.py
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -r requirements.txt
+	$(PY) -m pip install --no-deps --no-build-isolation -e .
+	touch $(STAMP)
+
+test: $(STAMP)
+	$(PY) -m pytest tests
+
+demo: $(STAMP)
+	PATH="$(abspath $(VENV))/bin:$$PATH" bash tools/demo.sh $(DEMO_DIR)
+
+clean:
+	rm -rf $(VENV) work_dirs

@@ -1,0 +1,10 @@
+# Runtime shared by every mmvlprompt config: MMAction2's defaults plus the
+# plugin import. Checkpoints are saved every epoch and the best one by top-1.
+_base_ = ['mmaction::_base_/default_runtime.py']
+
+custom_imports = dict(imports=['mmvlprompt'], allow_failed_imports=False)
+
+default_hooks = dict(
+    checkpoint=dict(type='CheckpointHook', interval=1, save_best='auto',
+                    max_keep_ckpts=3),
+    logger=dict(type='LoggerHook', interval=20, ignore_last=False))
