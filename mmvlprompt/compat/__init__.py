@@ -7,10 +7,17 @@ Each piece is small and acts only when needed:
   ``weights_only=True`` loading.
 * :mod:`.cpu_dist` - distributed training with gloo when CUDA is absent.
 * :mod:`.cpu_amp` - ``--amp`` on CPU with bf16 autocast.
+* mmcv-lite's warning about missing compiled ops is silenced.
 """
+import warnings
+
 from .mmaction_drn import patch_missing_drn
 from .safe_checkpoint import allow_mmengine_checkpoints
 
+# mmcv-lite has no compiled ops; mmcv warns about it on every import although
+# nothing here uses them.
+warnings.filterwarnings(
+    'ignore', message='Fail to import ``MultiScaleDeformableAttention``')
 # Both must run before anything imports ``mmaction.models``.
 patch_missing_drn()
 allow_mmengine_checkpoints()

@@ -11,7 +11,9 @@ This is the only place where CLIP weights are loaded. ``pretrained`` may be
   that names the local-path option.
 """
 import json
+import logging
 import os
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Optional, Union
 
@@ -42,6 +44,19 @@ def add_clip_config(name: str, model_cfg: dict) -> None:
     """Register one architecture config (open_clip JSON schema) as ``name``."""
     from open_clip.factory import _MODEL_CONFIGS
     _MODEL_CONFIGS[name] = json.loads(json.dumps(model_cfg))
+
+
+@contextmanager
+def _quiet_random_init_warning():
+    """open_clip warns on the root logger whenever it builds without weights,
+    even when we load them right after; silence that one call."""
+    root = logging.getLogger()
+    level = root.level
+    root.setLevel(logging.ERROR)
+    try:
+        yield
+    finally:
+        root.setLevel(level)
 
 
 def _load_weight_file(model: nn.Module, path: str, jit: bool) -> None:
@@ -93,15 +108,18 @@ def build_clip(arch: str,
             'open_clip.list_models() (e.g. "ViT-B-16") or register a JSON '
             'config with mmvlprompt.models.utils.register_clip_configs().')
     if pretrained is None:
-        with torch.random.fork_rng(devices=[]):
+        with torch.random.fork_rng(devices=[]), \
+                _quiet_random_init_warning():
             torch.manual_seed(seed)
             model = open_clip.create_model(arch, pretrained=None,
                                            load_weights=False)
     elif os.path.isfile(pretrained):
         jit = _is_jit_archive(pretrained)
         # OpenAI's JIT checkpoints were trained with QuickGELU.
-        model = open_clip.create_model(arch, pretrained=None, load_weights=False,
-                                       force_quick_gelu=jit)
+        with _quiet_random_init_warning():
+            model = open_clip.create_model(arch, pretrained=None,
+                                           load_weights=False,
+                                           force_quick_gelu=jit)
         _load_weight_file(model, pretrained, jit)
     elif os.sep in pretrained or Path(pretrained).suffix in (
             '.pt', '.pth', '.bin', '.safetensors'):
