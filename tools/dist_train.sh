@@ -16,7 +16,7 @@ PORT=${PORT:-29500}
 MASTER_ADDR=${MASTER_ADDR:-"127.0.0.1"}
 TOOLS=$(cd "$(dirname "$0")" && pwd)
 
-PYTHONPATH="$TOOLS/..":${PYTHONPATH:-} \
+PYTHONPATH="$TOOLS/..${PYTHONPATH:+:$PYTHONPATH}" \
 torchrun \
     --nnodes="$NNODES" \
     --node_rank="$NODE_RANK" \

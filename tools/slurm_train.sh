@@ -18,7 +18,7 @@ SRUN_ARGS=${SRUN_ARGS:-""}
 TOOLS=$(cd "$(dirname "$0")" && pwd)
 
 # shellcheck disable=SC2086  # SRUN_ARGS is a list of options
-PYTHONPATH="$TOOLS/..":${PYTHONPATH:-} \
+PYTHONPATH="$TOOLS/..${PYTHONPATH:+:$PYTHONPATH}" \
 srun -p "$PARTITION" \
     --job-name="$JOB_NAME" \
     --gres=gpu:"$GPUS_PER_NODE" \

@@ -177,10 +177,11 @@ class PromptedTextHead(BaseHead):
         return self.logits(video_feats, text)
 
     def logits(self, video_feats: Tensor, text_feats: Tensor) -> Tensor:
-        """Scaled cosine similarities, ``(B*V, C)``."""
+        """Scaled cosine similarities, ``(B*V, C)``, in fp32 (also under
+        autocast, since metrics and losses go through numpy)."""
         video = F.normalize(video_feats.flatten(0, -2), dim=-1)  # (B*V, D)
         text = F.normalize(text_feats, dim=-1)  # (C, D)
-        return self.logit_scale.exp() * video @ text.t()
+        return (self.logit_scale.exp() * video @ text.t()).float()
 
     def loss(self, feats: Tensor, data_samples: SampleList,
              text_prompts: Sequence[Tensor] = (), **kwargs) -> Dict:
