@@ -7,24 +7,22 @@ Same interface as MMAction2's ``tools/train.py``::
         [--cfg-options KEY=VALUE ...] [--launcher {none,pytorch,slurm}]
 """
 import argparse
-import os
 import os.path as osp
 import sys
 
 sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
 
 import mmvlprompt  # noqa: E402,F401  (compat shims before mmaction)
-from mmengine.config import Config, DictAction  # noqa: E402
-from mmengine.runner import Runner  # noqa: E402
+from mmengine.config import Config  # noqa: E402
 
-from mmvlprompt.compat import (amp_optim_wrapper_type,  # noqa: E402
-                               setup_cpu_distributed)
+from mmvlprompt.compat import amp_optim_wrapper_type  # noqa: E402
+from mmvlprompt.engine import (add_common_args, build_runner,  # noqa: E402
+                               check_file, load_config, parse_with_common)
 
 
 def parse_args(argv=None):
     parser = argparse.ArgumentParser(description='Train a recognizer')
     parser.add_argument('config', help='train config file path')
-    parser.add_argument('--work-dir', help='the dir to save logs and models')
     parser.add_argument(
         '--resume',
         nargs='?',
@@ -43,34 +41,16 @@ def parse_args(argv=None):
                         help='use a different seed on each rank')
     parser.add_argument('--deterministic', action='store_true',
                         help='deterministic cuDNN / algorithms')
-    parser.add_argument(
-        '--cfg-options',
-        nargs='+',
-        action=DictAction,
-        help='override config keys, e.g. model.neck.depth_text=4')
-    parser.add_argument('--launcher',
-                        choices=['none', 'pytorch', 'slurm', 'mpi'],
-                        default='none', help='job launcher')
-    parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
-    args = parser.parse_args(argv)
-    if 'LOCAL_RANK' not in os.environ:
-        os.environ['LOCAL_RANK'] = str(args.local_rank)
-    return args
+    add_common_args(parser)
+    return parse_with_common(parser, argv)
 
 
 def merge_args(cfg: Config, args) -> Config:
-    """Fold the command-line options into the config."""
+    """Fold the training options into the config."""
     if args.no_validate:
         cfg.val_cfg = None
         cfg.val_dataloader = None
         cfg.val_evaluator = None
-    cfg.launcher = args.launcher
-    # work_dir: CLI > config > ./work_dirs/<config name>
-    if args.work_dir is not None:
-        cfg.work_dir = args.work_dir
-    elif cfg.get('work_dir', None) is None:
-        cfg.work_dir = osp.join('./work_dirs',
-                                osp.splitext(osp.basename(args.config))[0])
     if args.amp:
         wrapper = cfg.optim_wrapper.get('type', 'OptimWrapper')
         if wrapper in ('AmpOptimWrapper', 'CPUAutocastOptimWrapper'):
@@ -83,9 +63,7 @@ def merge_args(cfg: Config, args) -> Config:
         cfg.resume = True
         cfg.load_from = None
     elif args.resume is not None:
-        if not osp.isfile(args.resume):
-            raise FileNotFoundError(
-                f'--resume {args.resume}: checkpoint file not found.')
+        check_file(args.resume, '--resume checkpoint')
         cfg.resume = True
         cfg.load_from = args.resume
     if args.auto_scale_lr:
@@ -103,18 +81,8 @@ def merge_args(cfg: Config, args) -> Config:
 
 def main(argv=None):
     args = parse_args(argv)
-    if not osp.isfile(args.config):
-        raise FileNotFoundError(f'config file {args.config!r} not found.')
-    cfg = Config.fromfile(args.config)
-    if args.cfg_options is not None:
-        cfg.merge_from_dict(args.cfg_options)
-    cfg = merge_args(cfg, args)
-    setup_cpu_distributed(args.launcher, cfg)
-    if 'runner_type' not in cfg:
-        runner = Runner.from_cfg(cfg)
-    else:
-        from mmengine.registry import RUNNERS
-        runner = RUNNERS.build(cfg)
+    cfg = merge_args(load_config(args), args)
+    runner = build_runner(cfg)
     # every rank reports, so multi-process set-ups can be checked
     print(f'rank={runner.rank} world_size={runner.world_size}', flush=True)
     runner.train()

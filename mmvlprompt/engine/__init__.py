@@ -1,0 +1,6 @@
+"""Training and testing entry-point helpers."""
+from .runner_setup import (add_common_args, build_runner, check_file,
+                           load_config, parse_with_common)
+
+__all__ = ['add_common_args', 'build_runner', 'check_file', 'load_config',
+           'parse_with_common']

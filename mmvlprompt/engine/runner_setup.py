@@ -1,0 +1,68 @@
+"""Shared set-up of ``tools/train.py`` and ``tools/test.py``."""
+import argparse
+import os
+import os.path as osp
+from typing import Optional, Sequence
+
+from mmengine.config import Config, DictAction
+from mmengine.runner import Runner
+
+from ..compat import setup_cpu_distributed
+
+
+def add_common_args(parser: argparse.ArgumentParser) -> None:
+    """Options both tools take: work dir, config overrides, launcher."""
+    parser.add_argument('--work-dir',
+                        help='the dir to save logs, checkpoints and metrics')
+    parser.add_argument(
+        '--cfg-options',
+        nargs='+',
+        action=DictAction,
+        help='override config keys, e.g. model.neck.depth_text=4')
+    parser.add_argument('--launcher',
+                        choices=['none', 'pytorch', 'slurm', 'mpi'],
+                        default='none', help='job launcher')
+    parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
+
+
+def parse_with_common(parser: argparse.ArgumentParser,
+                      argv: Optional[Sequence[str]] = None):
+    """Parse ``argv`` and export ``LOCAL_RANK`` like MMAction2's tools."""
+    args = parser.parse_args(argv)
+    if 'LOCAL_RANK' not in os.environ:
+        os.environ['LOCAL_RANK'] = str(args.local_rank)
+    return args
+
+
+def check_file(path: str, what: str) -> None:
+    """Fail early, naming the file, when an input file is missing."""
+    if not osp.isfile(path):
+        raise FileNotFoundError(f'{what} file {path!r} not found.')
+
+
+def load_config(args) -> Config:
+    """Read ``args.config``, apply ``--cfg-options``, launcher, work dir.
+
+    The work dir is, by priority, ``--work-dir``, the config's ``work_dir``,
+    then ``./work_dirs/<config name>``.
+    """
+    check_file(args.config, 'config')
+    cfg = Config.fromfile(args.config)
+    if args.cfg_options is not None:
+        cfg.merge_from_dict(args.cfg_options)
+    cfg.launcher = args.launcher
+    if args.work_dir is not None:
+        cfg.work_dir = args.work_dir
+    elif cfg.get('work_dir', None) is None:
+        cfg.work_dir = osp.join('./work_dirs',
+                                osp.splitext(osp.basename(args.config))[0])
+    return cfg
+
+
+def build_runner(cfg: Config) -> Runner:
+    """Set up CPU distribution if needed and build the (custom) Runner."""
+    setup_cpu_distributed(cfg.launcher, cfg)
+    if 'runner_type' not in cfg:
+        return Runner.from_cfg(cfg)
+    from mmengine.registry import RUNNERS
+    return RUNNERS.build(cfg)
