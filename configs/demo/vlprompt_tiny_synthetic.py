@@ -20,7 +20,7 @@ model = dict(
     cls_head=dict(class_names=data_root + '/label_map.txt', topk=(1, 2)))
 
 train_pipeline = [
-    dict(type='DecordInit'),
+    dict(type='CheckedDecordInit', on_error='skip'),
     dict(type='UniformSample', clip_len=num_frames, num_clips=1),
     dict(type='DecordDecode'),
     dict(type='Resize', scale=(32, 32), keep_ratio=False),
@@ -29,7 +29,7 @@ train_pipeline = [
     dict(type='PackActionInputs')
 ]
 test_pipeline = [
-    dict(type='DecordInit'),
+    dict(type='CheckedDecordInit'),
     dict(type='UniformSample', clip_len=num_frames, num_clips=2,
          test_mode=True),
     dict(type='DecordDecode'),

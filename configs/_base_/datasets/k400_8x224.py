@@ -10,8 +10,10 @@ ann_file_test = 'data/kinetics400/kinetics400_val_list_videos.txt'
 file_client_args = dict(io_backend='disk')
 
 num_frames = 8
+# Unreadable training videos are logged and replaced by another sample;
+# at test time they fail with the file named (CheckedDecordInit).
 train_pipeline = [
-    dict(type='DecordInit', **file_client_args),
+    dict(type='CheckedDecordInit', on_error='skip', **file_client_args),
     dict(type='UniformSample', clip_len=num_frames, num_clips=1),
     dict(type='DecordDecode'),
     dict(type='Resize', scale=(-1, 256)),
@@ -22,7 +24,7 @@ train_pipeline = [
     dict(type='PackActionInputs')
 ]
 val_pipeline = [
-    dict(type='DecordInit', **file_client_args),
+    dict(type='CheckedDecordInit', **file_client_args),
     dict(type='UniformSample', clip_len=num_frames, num_clips=1,
          test_mode=True),
     dict(type='DecordDecode'),
@@ -32,7 +34,7 @@ val_pipeline = [
     dict(type='PackActionInputs')
 ]
 test_pipeline = [
-    dict(type='DecordInit', **file_client_args),
+    dict(type='CheckedDecordInit', **file_client_args),
     dict(type='UniformSample', clip_len=num_frames, num_clips=2,
          test_mode=True),
     dict(type='DecordDecode'),

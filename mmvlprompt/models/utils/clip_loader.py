@@ -65,10 +65,19 @@ def _load_weight_file(model: nn.Module, path: str, jit: bool) -> None:
         open_clip.load_checkpoint(model, path)
         return
     state_dict = torch.jit.load(path, map_location='cpu').state_dict()
-    for key in ('input_resolution', 'context_length', 'vocab_size'):
+    # OpenAI archives carry these scalars; open_clip's own exports also keep
+    # non-persistent buffers such as attn_mask.
+    transient = {name for name, _ in model.named_buffers()} - set(
+        model.state_dict())
+    for key in ('input_resolution', 'context_length', 'vocab_size',
+                *transient):
         state_dict.pop(key, None)
     state_dict = {k: v.float() for k, v in state_dict.items()}
-    missing, unexpected = model.load_state_dict(state_dict, strict=False)
+    try:
+        missing, unexpected = model.load_state_dict(state_dict, strict=False)
+    except RuntimeError as err:  # shape mismatches
+        raise RuntimeError(f'clip.pretrained={path!r}: JIT archive does not '
+                           f'match the architecture: {err}') from err
     missing = [k for k in missing if k != 'logit_bias']
     if missing or unexpected:
         raise RuntimeError(

@@ -1,0 +1,3 @@
+from .checked_decord import CheckedDecordInit
+
+__all__ = ['CheckedDecordInit']
