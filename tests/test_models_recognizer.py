@@ -275,3 +275,10 @@ def test_bad_model_values_name_the_key(tiny_clip_path, change, message):
     cfg.update(copy.deepcopy(change))
     with pytest.raises((ValueError, FileNotFoundError), match=message):
         MODELS.build(cfg)
+
+
+def test_wrong_frame_size_is_a_clear_error(tiny_clip_path):
+    """Frames that do not match CLIP's input size fail naming both sizes."""
+    model = MODELS.build(tiny_model_cfg(tiny_clip_path))
+    with pytest.raises(ValueError, match=r'\(48, 48\).*\(32, 32\)'):
+        model(torch.randn(1, T, 3, 48, 48), mode='tensor')

@@ -86,6 +86,11 @@ class PromptedViT(BaseModule):
     def encode_frames(self, x: Tensor, prompts: Sequence[Tensor] = ()) -> Tensor:
         """``(N, C, H, W)`` frames to ``(N, D)`` unnormalised features."""
         v = self.visual
+        if tuple(x.shape[-2:]) != tuple(v.image_size):
+            raise ValueError(
+                f'backbone: frames are {tuple(x.shape[-2:])} pixels but the '
+                f'CLIP image tower expects {tuple(v.image_size)}; resize or '
+                'crop to that size in the pipeline.')
         x = v.conv1(x)  # (N, d_v, gh, gw)
         x = x.flatten(2).transpose(1, 2)  # (N, HW, d_v)
         cls = v.class_embedding.to(x.dtype).expand(x.shape[0], 1, -1)
