@@ -114,3 +114,24 @@ def test_vilt_clip_is_both_mappings_with_scenario_loss():
         type='ScenarioGuidedLoss', distance='l1', loss_weight=25.0)
     assert cfg.custom_imports.imports == ['mmvlprompt']
     assert cfg.default_scope == 'mmaction'
+
+
+def test_count_params_tool_table(capsys):
+    """tools/analysis/count_params.py counts prompts and mappings exactly."""
+    import importlib.util
+    spec = importlib.util.spec_from_file_location(
+        'count_params', REPO / 'tools' / 'analysis' / 'count_params.py')
+    tool = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(tool)
+    counts = tool.main([
+        str(REPO / 'configs' / 'demo' / 'vlprompt_tiny_synthetic.py'),
+        '--cfg-options', 'model.cls_head.class_names=[a,b]'
+    ])
+    # vlp-tiny: d_t=32, d_v=48; demo neck: depth 2, 6 tokens
+    assert counts['neck.text_prompts'] == [2 * 6 * 32, 0]
+    assert counts['neck.vision_prompts'] == [2 * 6 * 48, 0]
+    assert counts['neck.text_to_vision'] == [2 * (32 * 48 + 48), 0]
+    assert counts['neck.vision_to_text'] == [2 * (48 * 32 + 32), 0]
+    assert counts['backbone'][0] == 0 and counts['backbone'][1] > 0
+    out = capsys.readouterr().out
+    assert '| **total** | **7,264** |' in out

@@ -7,7 +7,8 @@ Each piece is small and acts only when needed:
   ``weights_only=True`` loading.
 * :mod:`.cpu_dist` - distributed training with gloo when CUDA is absent.
 * :mod:`.cpu_amp` - ``--amp`` on CPU with bf16 autocast.
-* mmcv-lite's warning about missing compiled ops is silenced.
+* mmcv-lite's warning about missing compiled ops and setuptools' warning
+  about pkg_resources (used by mmengine) are silenced.
 """
 import warnings
 
@@ -18,6 +19,9 @@ from .safe_checkpoint import allow_mmengine_checkpoints
 # nothing here uses them.
 warnings.filterwarnings(
     'ignore', message='Fail to import ``MultiScaleDeformableAttention``')
+# mmengine 0.10.7 resolves `mmaction::` config paths with pkg_resources,
+# which warns about its own deprecation each time (see requirements.txt).
+warnings.filterwarnings('ignore', message='pkg_resources is deprecated')
 # Both must run before anything imports ``mmaction.models``.
 patch_missing_drn()
 allow_mmengine_checkpoints()
