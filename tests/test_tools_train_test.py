@@ -14,7 +14,7 @@ import pytest
 import torch
 from mmengine.config import Config
 
-from conftest import REPO, run_tool
+from conftest import run_tool
 
 CONFIG = 'configs/demo/vlprompt_tiny_synthetic.py'
 ITERS_PER_EPOCH = 3  # 4 classes x 3 train clips, batch 4

@@ -83,8 +83,8 @@ def main():
                                             args.repeats)
     full, short = results[False], results[True]
     diff = (full[1] - short[1]).abs().max().item()
-    print(f'| mode | positions | median s | speed-up |')
-    print(f'|---|---|---|---|')
+    print('| mode | positions | median s | speed-up |')
+    print('|---|---|---|---|')
     print(f'| full context | {tokens.shape[1]} | {full[0]:.3f} | 1.00x |')
     print(f'| truncated | {length} | {short[0]:.3f} | '
           f'{full[0] / short[0]:.2f}x |')

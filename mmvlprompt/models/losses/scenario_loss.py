@@ -1,5 +1,4 @@
 """Scenario-guided loss (DESIGN 1.5)."""
-import torch
 import torch.nn.functional as F
 from mmaction.registry import MODELS
 from torch import Tensor, nn

@@ -1,6 +1,6 @@
 """Recognizer that ties the prompted CLIP encoders together."""
 import copy
-from typing import Dict, Optional, Sequence
+from typing import Dict, Sequence
 
 from mmaction.models.recognizers.base import BaseRecognizer
 from mmaction.registry import MODELS

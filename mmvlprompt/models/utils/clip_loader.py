@@ -13,6 +13,7 @@ This is the only place where CLIP weights are loaded. ``pretrained`` may be
 import json
 import logging
 import os
+import zipfile
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Optional, Union
@@ -87,7 +88,6 @@ def _load_weight_file(model: nn.Module, path: str, jit: bool) -> None:
 
 
 def _is_jit_archive(path: str) -> bool:
-    import zipfile
     if not zipfile.is_zipfile(path):
         return False
     with zipfile.ZipFile(path) as zf:
