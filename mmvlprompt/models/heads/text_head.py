@@ -35,6 +35,10 @@ class PromptedTextHead(BaseHead):
             ``class_names``.
         template (str): Hand-crafted template with one ``{}``. Used as the
             text when there are no text prompts and by ``loss_scenario``.
+        normalize_class_names (bool): Turn dataset names into prompt text
+            (``ApplyEyeMakeup`` -> ``apply eye makeup``, see
+            :func:`~mmvlprompt.utils.normalize_class_name`). False uses the
+            names exactly as written.
         loss_cls (dict): Classification loss config.
         loss_scenario (dict, optional): Scenario-guided loss config, e.g.
             ``dict(type='ScenarioGuidedLoss')``. None disables it.
@@ -50,6 +54,7 @@ class PromptedTextHead(BaseHead):
                  class_names,
                  test_class_names=None,
                  template: str = HAND_TEMPLATE,
+                 normalize_class_names: bool = True,
                  loss_cls: dict = dict(type='CrossEntropyLoss'),
                  loss_scenario: Optional[dict] = dict(type='ScenarioGuidedLoss'),
                  label_smooth_eps: float = 0.0,
@@ -66,14 +71,19 @@ class PromptedTextHead(BaseHead):
         if not 0.0 <= label_smooth_eps < 1.0:
             raise ValueError(f'cls_head.label_smooth_eps={label_smooth_eps}: '
                              'expected a value in [0, 1).')
+        if not isinstance(normalize_class_names, bool):
+            raise TypeError('cls_head.normalize_class_names='
+                            f'{normalize_class_names!r} must be True or False.')
+        self.normalize_class_names = normalize_class_names
         self.train_names, self.train_names_origin = load_class_names(
-            class_names, 'cls_head.class_names')
+            class_names, 'cls_head.class_names', normalize_class_names)
         if test_class_names is None:
             self.test_names, self.test_names_origin = \
                 self.train_names, self.train_names_origin
         else:
             self.test_names, self.test_names_origin = load_class_names(
-                test_class_names, 'cls_head.test_class_names')
+                test_class_names, 'cls_head.test_class_names',
+                normalize_class_names)
         model = build_clip(**clip)
         super().__init__(
             num_classes=len(self.train_names),
