@@ -11,9 +11,10 @@ from mmvlprompt.utils import load_class_names
 
 
 def test_label_map_file_and_list(tmp_path):
-    """Label maps are read in order, blank lines skipped, '_' -> ' '."""
+    """Label maps are read in order, trailing blank lines allowed,
+    '_' -> ' '."""
     path = tmp_path / 'labels.txt'
-    path.write_text('abseiling\n\nplaying_guitar\n  yoga  \n')
+    path.write_text('abseiling\nplaying_guitar\n  yoga  \n\n')
     names, origin = load_class_names(str(path))
     assert names == ['abseiling', 'playing guitar', 'yoga']
     assert origin == str(path)

@@ -1,6 +1,6 @@
 """Check that annotated videos exist and decode."""
 import os
-from multiprocessing import get_context
+import multiprocessing
 from typing import Iterator, List, NamedTuple, Optional, Sequence
 
 from .annotations import AnnotationLine
@@ -68,7 +68,11 @@ def iter_video_status(entries: Sequence[AnnotationLine],
     if workers == 1:
         yield from map(_check, jobs)
         return
-    with get_context('spawn').Pool(workers) as pool:
+    # fork starts workers at once; spawn (e.g. macOS, Windows) re-imports
+    methods = multiprocessing.get_all_start_methods()
+    context = multiprocessing.get_context(
+        'fork' if 'fork' in methods else 'spawn')
+    with context.Pool(workers) as pool:
         yield from pool.imap(_check, jobs, chunksize=8)
 
 
