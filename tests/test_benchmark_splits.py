@@ -19,7 +19,9 @@ Conventions checked:
 UCF-101 and HMDB-51 file names carry the class, so every line is checked.
 Kinetics and SSv2 names do not: K400/K600 lists are grouped by class in
 alphabetical order, which only the right CSV reproduces, and SSv2's
-base/novel videos are looked up in the full-list validation file.
+base/novel videos are looked up in the full-list validation file. Finally,
+``make_splits``' library logic turns the full-list validation files into the
+published ``base_val.txt`` and ``novel_val.txt``, byte for byte.
 """
 import os
 import re
@@ -31,6 +33,8 @@ from mmaction.registry import DATASETS
 
 from conftest import REPO
 from mmvlprompt.datasets import read_annotations
+from mmvlprompt.datasets.metadata import LabelLookup
+from mmvlprompt.datasets.splits import base_novel_split
 from mmvlprompt.utils import load_class_names
 
 
@@ -318,3 +322,23 @@ def test_few_shot_files_have_k_per_class(dataset, classes, shots):
     entries = lines(f'{dataset}_splits/train1_few_shot_{shots}.txt')
     assert Counter(e.label for e in entries) == {i: shots
                                                  for i in range(classes)}
+
+
+@pytest.mark.parametrize('dataset, full_split, prefix', [
+    ('ucf', 'ucf_splits/val1.txt', 'ucf_101'),
+    ('hmdb', 'hmdb_splits/val1.txt', 'hmdb_51'),
+    ('ssv2', 'ssv2_splits/validation.txt', 'ssv2_174')])
+def test_base_novel_split_reproduces_published_files(dataset, full_split,
+                                                     prefix):
+    """Splitting the full-list validation file with the published base and
+    novel class lists gives exactly the published base_val.txt and
+    novel_val.txt: the tool follows the same convention."""
+    full = names(f'{prefix.replace("_174", "")}_labels.csv')
+    lookup = LabelLookup(full)
+    base = lookup.labels(names(f'{prefix}_base_labels.csv'), 'base')
+    novel = lookup.labels(names(f'{prefix}_novel_labels.csv'), 'novel')
+    base_lines, novel_lines = base_novel_split(lines(full_split), base, novel)
+    for part, got in (('base', base_lines), ('novel', novel_lines)):
+        published = lines(f'base2novel_splits/{dataset}_splits/{part}_val.txt')
+        assert [(e.path, e.label) for e in got] == \
+            [(e.path, e.label) for e in published]
