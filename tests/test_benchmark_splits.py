@@ -280,7 +280,8 @@ def test_k400_base_novel_files_are_disjoint_and_seeded():
     assert base and novel and not base & novel
     seeds = []
     for seed in (1, 2, 3):
-        train = lines(f'base2novel_splits/k400_splits/fs_base_s{seed}_train.txt')
+        train = lines(f'base2novel_splits/k400_splits/'
+                      f'fs_base_s{seed}_train.txt')
         assert Counter(e.label for e in train) == {i: 16 for i in range(200)}
         seeds.append({e.path for e in train})
     assert seeds[0] != seeds[1] != seeds[2]
