@@ -304,6 +304,7 @@ def test_make_splits_cli_base_novel_then_few_shot(tmp_path):
     assert drawn == [names[i] for i in split_classes(5, 2, seed=5)[0]]
 
 
+@pytest.mark.slow  # a subprocess that imports torch and mmaction
 def test_tool_errors_exit_with_a_message(tmp_path):
     """Run as a script, a bad input exits with status 1 and one message
     naming the problem (here: a class with fewer than K videos)."""
