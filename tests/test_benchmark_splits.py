@@ -343,3 +343,18 @@ def test_base_novel_split_reproduces_published_files(dataset, full_split,
         published = lines(f'base2novel_splits/{dataset}_splits/{part}_val.txt')
         assert [(e.path, e.label) for e in got] == \
             [(e.path, e.label) for e in published]
+
+
+@pytest.mark.parametrize('dataset, classes', [('ucf', 51), ('hmdb', 26),
+                                              ('ssv2', 87)])
+def test_base_few_shot_files_are_subsets_of_base_train(dataset, classes):
+    """Each seed's ``fs_base_s*_train.txt`` is 16 videos of every base class
+    taken from ``base_train.txt``, with the same (base-CSV) labels."""
+    folder = f'base2novel_splits/{dataset}_splits'
+    base_train = {(e.path, e.label) for e in lines(f'{folder}/base_train.txt')}
+    for seed in (1, 2, 3):
+        shots = [(e.path, e.label)
+                 for e in lines(f'{folder}/fs_base_s{seed}_train.txt')]
+        assert set(shots) <= base_train
+        assert Counter(label for _, label in shots) == {
+            i: 16 for i in range(classes)}
