@@ -293,3 +293,33 @@ def test_test_classes_reads_label_map_files(tiny_clip_path, tmp_path):
         with model.cls_head.test_classes(str(tmp_path / 'none.txt'),
                                          key='test_cfg.sets[0].class_names'):
             pass
+
+
+def test_template_dataloader_gets_each_sets_ann_file(tmp_path):
+    """With one dataloader config and ann_file per set, the loop builds one
+    loader per set from the template."""
+    runner = make_runner(tmp_path)
+    template = dict(batch_size=2, num_workers=0,
+                    sampler=dict(type='DefaultSampler', shuffle=False),
+                    dataset=dict(type='VideoDataset', ann_file='',
+                                 data_prefix=dict(video='v'), pipeline=[]))
+    for name, rows in (('a.txt', ['x.mp4 0', 'y.mp4 1']),
+                       ('b.txt', ['z.mp4 2'])):
+        (tmp_path / name).write_text('\n'.join(rows) + '\n')
+    loop = LOOPS.build(
+        dict(type='MultiSetTestLoop',
+             sets=[dict(prefix='a', ann_file=str(tmp_path / 'a.txt')),
+                   dict(prefix='b', ann_file=str(tmp_path / 'b.txt'),
+                        data_prefix=dict(video='w'))]),
+        default_args=dict(runner=runner, dataloader=template,
+                          evaluator=EVALUATOR))
+    datasets = [ld.dataset for ld in loop.dataloaders]
+    assert [len(d) for d in datasets] == [2, 1]
+    assert datasets[1].get_data_info(0)['filename'] == 'w/z.mp4'
+    assert datasets[0].get_data_info(1)['label'] == 1
+    with pytest.raises(ValueError, match=r"missing in \['b'\]"):
+        LOOPS.build(dict(type='MultiSetTestLoop',
+                         sets=[dict(prefix='a', ann_file='a.txt'),
+                               dict(prefix='b')]),
+                    default_args=dict(runner=runner, dataloader=template,
+                                      evaluator=EVALUATOR))

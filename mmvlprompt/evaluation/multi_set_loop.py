@@ -9,13 +9,19 @@ group (``ucf/top1_mean``, ``ucf/top1_std``).
 
 Config::
 
-    val_dataloader = [base_loader, novel_loader]        # one per set, in order
-    val_evaluator = dict(type='AccMetric')               # applied to each set
+    val_dataloader = dict(batch_size=8, dataset=dict(...))  # a template
+    val_evaluator = dict(type='AccMetric')                # applied to each set
     val_cfg = dict(
         type='MultiSetValLoop',
-        sets=[dict(prefix='base', class_names='.../base_labels.csv'),
-              dict(prefix='novel', class_names='.../novel_labels.csv')],
+        sets=[dict(prefix='base', ann_file='.../base_val.txt',
+                   class_names='.../base_labels.csv'),
+              dict(prefix='novel', ann_file='.../novel_val.txt',
+                   class_names='.../novel_labels.csv')],
         harmonic_mean=dict(base='base', novel='novel', name='b2n/hm'))
+
+Each set's loader is the template with the set's ``ann_file`` (and
+``data_prefix``, if given); alternatively ``val_dataloader`` is a list with
+one full dataloader per set, in the order of ``sets``.
 
 The model is told which classes to score through its head's
 ``test_classes(class_names)`` context manager (see
@@ -36,7 +42,8 @@ from mmengine.runner.base_loop import BaseLoop
 
 from .protocol_stats import harmonic_mean, mean_std
 
-_SET_KEYS = {'prefix', 'class_names', 'group', 'evaluator'}
+_SET_KEYS = {'prefix', 'ann_file', 'data_prefix', 'class_names', 'group',
+             'evaluator'}
 _HM_KEYS = {'base', 'novel', 'name'}
 
 
@@ -45,15 +52,18 @@ class _MultiSetLoop(BaseLoop):
 
     Args:
         runner: The runner.
-        dataloader: One dataloader (config or object) per set, in the order
-            of ``sets``; a single one is accepted when there is one set.
+        dataloader: A dataloader config used as a template for every set
+            (each set gives its ``ann_file``), or a list with one dataloader
+            (config or object) per set, in the order of ``sets``.
         evaluator: Evaluator config (dict or list of dicts) applied to every
             set that does not give its own ``evaluator``. Metrics with an
             ``out_file_path`` (``DumpResults``) write one file per set,
             ``<stem>_<prefix><ext>``.
         sets (list[dict]): One dict per set with keys ``prefix`` (required,
-            unique), ``class_names`` (label-map path or list; None keeps the
-            model's test classes), ``group`` (optional: sets sharing a group
+            unique), ``ann_file`` and ``data_prefix`` (set into the template
+            dataloader's dataset; ``ann_file`` is required with a template
+            and not allowed with a list of dataloaders), ``class_names``
+            (label-map path or list; None keeps the model's test classes), ``group`` (optional: sets sharing a group
             get mean and std of ``summary_metric``) and ``evaluator``
             (optional per-set override).
         harmonic_mean (dict | list[dict], optional): ``dict(base=PREFIX,
@@ -84,15 +94,7 @@ class _MultiSetLoop(BaseLoop):
                              "such as 'acc/top1'.")
         self.summary_metric = summary_metric
         self.fp16 = fp16
-        loaders = list(dataloader) if isinstance(dataloader,
-                                                 (list, tuple)) else [
-                                                     dataloader
-                                                 ]
-        if len(loaders) != len(self.sets):
-            raise ValueError(
-                f'{self.mode}_dataloader has {len(loaders)} entries but '
-                f'{self.cfg_key}.sets has {len(self.sets)} ({prefixes}): '
-                'give one dataloader per set, in the same order.')
+        loaders = self._loaders_per_set(dataloader)
         self.dataloaders = [self._build_loader(ld) for ld in loaders]
         self.evaluators = [
             self._build_evaluator(spec.get('evaluator', evaluator), spec,
@@ -154,6 +156,40 @@ class _MultiSetLoop(BaseLoop):
                                      f'the prefix of a set ({prefixes}).')
             checked.append(dict(name='b2n/hm', **item))
         return checked
+
+    def _loaders_per_set(self, dataloader) -> list:
+        name = f'{self.mode}_dataloader'
+        prefixes = [s['prefix'] for s in self.sets]
+        with_ann = [s['prefix'] for s in self.sets if 'ann_file' in s]
+        if isinstance(dataloader, (list, tuple)):
+            if with_ann:
+                raise ValueError(
+                    f'{self.cfg_key}.sets {with_ann} give ann_file, but '
+                    f'{name} is a list: give either one dataloader per set '
+                    'or a template dataloader and ann_file per set.')
+            if len(dataloader) != len(self.sets):
+                raise ValueError(
+                    f'{name} has {len(dataloader)} entries but '
+                    f'{self.cfg_key}.sets has {len(self.sets)} ({prefixes}): '
+                    'give one dataloader per set, in the same order.')
+            return list(dataloader)
+        if not with_ann and len(self.sets) == 1:
+            return [dataloader]
+        if len(with_ann) != len(self.sets) or not isinstance(dataloader,
+                                                             dict):
+            missing = sorted(set(prefixes) - set(with_ann))
+            raise ValueError(
+                f'{name} is a single dataloader, so every entry of '
+                f'{self.cfg_key}.sets needs an ann_file (missing in '
+                f'{missing}), and {name} must be a config dict.')
+        loaders = []
+        for spec in self.sets:
+            loader = copy.deepcopy(dataloader)
+            loader['dataset']['ann_file'] = spec['ann_file']
+            if 'data_prefix' in spec:
+                loader['dataset']['data_prefix'] = spec['data_prefix']
+            loaders.append(loader)
+        return loaders
 
     def _build_loader(self, loader):
         if isinstance(loader, dict):
