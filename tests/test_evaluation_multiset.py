@@ -131,8 +131,9 @@ def test_harmonic_mean_and_mean_std_known_numbers():
 def test_each_set_scored_with_its_classes_and_prefix(tmp_path, mode):
     """Per-set top-1/top-2/mean-class accuracy under the set's prefix, the
     harmonic mean, and the class set each set was scored against."""
-    runner = make_runner(tmp_path, mode,
-                         harmonic_mean=dict(base='base', novel='novel'))
+    runner = make_runner(tmp_path, mode, harmonic_mean=[
+        dict(base='base', novel='novel'),
+        dict(base='novel', novel='base', name='hm_swapped')])
     metrics = runner.val() if mode == 'val' else runner.test()
     assert metrics['base/acc/top1'] == pytest.approx(BASE_TOP1)
     assert metrics['base/acc/mean1'] == pytest.approx(BASE_MEAN1)
@@ -140,6 +141,7 @@ def test_each_set_scored_with_its_classes_and_prefix(tmp_path, mode):
     assert metrics['novel/acc/mean1'] == pytest.approx(NOVEL_MEAN1)
     assert metrics['base/acc/top2'] == 1.0 == metrics['novel/acc/top2']
     assert metrics['b2n/hm'] == pytest.approx(HM)
+    assert metrics['hm_swapped'] == pytest.approx(HM)
     head = runner.model.cls_head
     assert head.switches == [tuple(BASE[2]), tuple(NOVEL[2])]
     assert head.test_names == ['default']  # restored after the run

@@ -154,7 +154,7 @@ class _MultiSetLoop(BaseLoop):
                 if item[role] not in prefixes:
                     raise ValueError(f'{key}.{role}={item[role]!r} is not '
                                      f'the prefix of a set ({prefixes}).')
-            checked.append(dict(name='b2n/hm', **item))
+            checked.append({'name': 'b2n/hm', **item})
         return checked
 
     def _loaders_per_set(self, dataloader) -> list:
