@@ -325,3 +325,25 @@ def test_template_dataloader_gets_each_sets_ann_file(tmp_path):
                                dict(prefix='b')]),
                     default_args=dict(runner=runner, dataloader=template,
                                       evaluator=EVALUATOR))
+
+
+def test_test_tool_accepts_none_checkpoint():
+    """tools/test.py CONFIG none: test the model as built (zero-shot CLIP),
+    nothing is loaded; a real path is still loaded."""
+    import importlib.util
+    from pathlib import Path
+    repo = Path(__file__).resolve().parents[1]
+    spec = importlib.util.spec_from_file_location(
+        'test_tool', repo / 'tools' / 'test.py')
+    tool = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(tool)
+    config = str(repo / 'configs' / 'zero_shot' / 'zeroshot-clip_k400_zs.py')
+    args = tool.parse_args([config, 'none', '--dump', 'p.pkl'])
+    from mmengine.config import Config
+    cfg = tool.merge_args(Config.fromfile(config), args)
+    assert cfg.load_from is None
+    assert cfg.test_evaluator[-1] == dict(type='DumpResults',
+                                          out_file_path='p.pkl')
+    args = tool.parse_args([config, 'ckpt.pth'])
+    assert tool.merge_args(Config.fromfile(config), args).load_from == \
+        'ckpt.pth'

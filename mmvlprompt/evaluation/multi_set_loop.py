@@ -101,6 +101,7 @@ class _MultiSetLoop(BaseLoop):
                                   loader)
             for spec, loader in zip(self.sets, self.dataloaders)
         ]
+        self._labels_checked = set()
         # what hooks and the log processor read as the current set
         self.dataloader = self.dataloaders[0]
         self.evaluator = self.evaluators[0]
@@ -269,7 +270,9 @@ class _MultiSetLoop(BaseLoop):
                 zip(self.sets, self.dataloaders, self.evaluators)):
             self.dataloader, self.evaluator = loader, evaluator
             with self._class_scope(index, spec) as names:
-                self._check_labels(loader.dataset, names, spec)
+                if index not in self._labels_checked:  # once per run
+                    self._check_labels(loader.dataset, names, spec)
+                    self._labels_checked.add(index)
                 classes = f', {len(names)} classes' if names else ''
                 print_log(
                     f"{mode} set '{spec['prefix']}' ({index + 1}/"
