@@ -63,9 +63,10 @@ class _MultiSetLoop(BaseLoop):
             unique), ``ann_file`` and ``data_prefix`` (set into the template
             dataloader's dataset; ``ann_file`` is required with a template
             and not allowed with a list of dataloaders), ``class_names``
-            (label-map path or list; None keeps the model's test classes), ``group`` (optional: sets sharing a group
-            get mean and std of ``summary_metric``) and ``evaluator``
-            (optional per-set override).
+            (label-map path or list; None keeps the model's test classes),
+            ``group`` (optional: sets sharing a group get mean and std of
+            ``summary_metric``) and ``evaluator`` (optional per-set
+            override).
         harmonic_mean (dict | list[dict], optional): ``dict(base=PREFIX,
             novel=PREFIX, name='b2n/hm')``: logs the harmonic mean of the
             two sets' ``summary_metric`` under ``name``.
@@ -291,10 +292,10 @@ class _MultiSetLoop(BaseLoop):
     def _summary_value(self, metrics: dict, prefix: str) -> float:
         key = f'{prefix}/{self.summary_metric}'
         if key not in metrics:
+            logged = sorted(k for k in metrics if k.startswith(prefix + '/'))
             raise KeyError(
                 f'{self.cfg_key}.summary_metric={self.summary_metric!r}: '
-                f"set '{prefix}' logged no {key!r} (it has "
-                f'{sorted(k for k in metrics if k.startswith(prefix + "/"))}).')
+                f"set '{prefix}' logged no {key!r} (it has {logged}).")
         return float(metrics[key])
 
     def summaries(self, metrics: Dict[str, float]) -> Dict[str, float]:
