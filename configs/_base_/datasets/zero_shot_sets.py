@@ -42,10 +42,11 @@ _zs_sets = [
     for i in (1, 2, 3)
     for ann, names in ((ann_tmpl.format(i), names_tmpl.format(i)), )
 ]
+# workers are not persistent: 9 sets x 8 idle workers would pile up
 zero_shot_test_dataloader = [
     dict(batch_size=8,
          num_workers=8,
-         persistent_workers=True,
+         persistent_workers=False,
          sampler=dict(type='DefaultSampler', shuffle=False),
          dataset=dict(type='VideoDataset',
                       ann_file=ann,
