@@ -271,7 +271,7 @@ class _MultiSetLoop(BaseLoop):
                 zip(self.sets, self.dataloaders, self.evaluators)):
             self.dataloader, self.evaluator = loader, evaluator
             with self._class_scope(index, spec) as names:
-                if index not in self._labels_checked:  # once per run
+                if index not in self._labels_checked:  # not every epoch
                     self._check_labels(loader.dataset, names, spec)
                     self._labels_checked.add(index)
                 classes = f', {len(names)} classes' if names else ''
