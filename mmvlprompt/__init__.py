@@ -7,6 +7,7 @@ scope, so configs can use it with
 """
 from . import compat  # noqa: F401  (must come first)
 from . import datasets, engine, models  # noqa: F401,E402
+from . import evaluation  # noqa: F401,E402
 from .version import __version__  # noqa: E402
 
 __all__ = ['__version__']

@@ -21,9 +21,11 @@ from mmvlprompt.engine import (add_common_args, build_runner,  # noqa: E402
 def parse_args(argv=None):
     parser = argparse.ArgumentParser(description='Test (and eval) a model')
     parser.add_argument('config', help='test config file path')
-    parser.add_argument('checkpoint', help='checkpoint file')
+    parser.add_argument('checkpoint', help='checkpoint file, or "none" to '
+                        'test the model as built (e.g. zero-shot CLIP)')
     parser.add_argument('--dump', type=str,
-                        help='dump predictions to a pickle file (.pkl)')
+                        help='dump predictions to a pickle file (.pkl); with '
+                        'several evaluation sets, one FILE_<prefix>.pkl each')
     add_common_args(parser)
     return parse_with_common(parser, argv)
 
@@ -39,13 +41,14 @@ def merge_args(cfg: Config, args) -> Config:
             cfg.test_evaluator = [*evaluator, dump_metric]
         else:
             cfg.test_evaluator = [evaluator, dump_metric]
-    cfg.load_from = args.checkpoint
+    cfg.load_from = None if args.checkpoint == 'none' else args.checkpoint
     return cfg
 
 
 def main(argv=None):
     args = parse_args(argv)
-    check_file(args.checkpoint, 'checkpoint')
+    if args.checkpoint != 'none':
+        check_file(args.checkpoint, 'checkpoint')
     cfg = merge_args(load_config(args), args)
     build_runner(cfg).test()
 

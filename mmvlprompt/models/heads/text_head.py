@@ -1,5 +1,6 @@
 """Classification head whose weights are prompted CLIP text features."""
-from typing import Dict, List, Optional, Sequence, Tuple
+from contextlib import contextmanager
+from typing import Dict, Iterator, List, Optional, Sequence, Tuple
 
 import torch
 import torch.nn.functional as F
@@ -22,8 +23,10 @@ class PromptedTextHead(BaseHead):
     ``logits = exp(logit_scale) * cos(video_feature, text_feature_c)`` with
     CLIP's frozen ``logit_scale`` (DESIGN 1.5). Text features of the current
     class set are computed once per forward in training; in evaluation (no
-    grad) they are cached and rebuilt when the class set, the prompts or the
-    text-tower weights change.
+    grad) they are cached per class set, so that alternating evaluation sets
+    (base and novel, several zero-shot splits) does not recompute them, and
+    rebuilt when the prompts or the text-tower weights change. Evaluation
+    loops switch the scored class set with :meth:`test_classes`.
 
     Args:
         clip (dict): ``dict(arch=..., pretrained=...)`` for
@@ -101,7 +104,8 @@ class PromptedTextHead(BaseHead):
             if loss_scenario is not None else None
         self._token_cache: Dict[tuple, Tensor] = {}
         self._hand_cache: Dict[tuple, Tensor] = {}
-        self._eval_cache: Optional[tuple] = None
+        # class names -> (text weight versions, prompts, (C, D) features)
+        self._eval_cache: Dict[tuple, tuple] = {}
 
     # ------------------------------------------------------------------
     # text features
@@ -139,9 +143,8 @@ class PromptedTextHead(BaseHead):
                     self._tokens(names, 0)).detach()
         return self._hand_cache[key].to(self.logit_scale.device)
 
-    def _cache_key(self, names: Sequence[str]) -> tuple:
-        versions = tuple(p._version for p in self.text_encoder.parameters())
-        return tuple(names), versions
+    def _weight_versions(self) -> tuple:
+        return tuple(p._version for p in self.text_encoder.parameters())
 
     def text_features(self, names: Sequence[str],
                       prompts: Sequence[Tensor] = ()) -> Tensor:
@@ -149,17 +152,43 @@ class PromptedTextHead(BaseHead):
         num_tokens = prompts[0].shape[0] if len(prompts) else 0
         tokens = self._tokens(names, num_tokens)
         if torch.is_grad_enabled() or self.training:
-            self._eval_cache = None
+            self._eval_cache.clear()
             return self.text_encoder(tokens, prompts)
-        key = self._cache_key(names)
-        cache = self._eval_cache
-        if cache is not None and cache[0] == key and len(cache[1]) == len(
-                prompts) and all(
-                    torch.equal(a, b) for a, b in zip(cache[1], prompts)):
-            return cache[2]
+        key, versions = tuple(names), self._weight_versions()
+        entry = self._eval_cache.get(key)
+        if entry is not None and entry[0] == versions and len(
+                entry[1]) == len(prompts) and all(
+                    torch.equal(a, b) for a, b in zip(entry[1], prompts)):
+            return entry[2]
         feats = self.text_encoder(tokens, prompts)
-        self._eval_cache = (key, [p.detach().clone() for p in prompts], feats)
+        self._eval_cache[key] = (versions, [p.detach().clone()
+                                            for p in prompts], feats)
         return feats
+
+    @contextmanager
+    def test_classes(self, class_names,
+                     key: str = 'cls_head.test_class_names'
+                     ) -> Iterator[List[str]]:
+        """Score ``predict`` against another class set inside a ``with``.
+
+        Used by evaluation loops that score several sets, each with its own
+        classes (base and novel, zero-shot splits). The previous test class
+        set is restored on exit.
+
+        Args:
+            class_names (str | list[str]): Label-map file or list of names.
+            key: Config key naming the source, for error messages.
+
+        Yields:
+            list[str]: The loaded class names, in label order.
+        """
+        saved = self.test_names, self.test_names_origin
+        self.test_names, self.test_names_origin = load_class_names(
+            class_names, key, self.normalize_class_names)
+        try:
+            yield self.test_names
+        finally:
+            self.test_names, self.test_names_origin = saved
 
     # ------------------------------------------------------------------
     # BaseHead API

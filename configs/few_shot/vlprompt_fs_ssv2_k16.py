@@ -1,0 +1,22 @@
+# ViLT-CLIP, few-shot Something-Something v2: K=16 clips per class (all classes) from the published
+# split-1 few-shot list; evaluated on the split-1 test list (validation.txt), top-1.
+#
+# Train (8 GPUs x 8 clips; see README "Distributed training"):
+#   bash tools/dist_train.sh configs/few_shot/vlprompt_fs_ssv2_k16.py 8
+# Test:
+#   bash tools/dist_test.sh configs/few_shot/vlprompt_fs_ssv2_k16.py \
+#       work_dirs/vlprompt_fs_ssv2_k16/epoch_30.pth 8
+_base_ = ['../vlprompt_k400.py', '../_base_/datasets/ssv2_train_pipeline.py']
+
+videos = 'data/sthv2/videos'
+test_list = 'data/vifi_protocol/datasets_splits/ssv2_splits/validation.txt'
+
+model = dict(cls_head=dict(class_names='data/vifi_protocol/labels/ssv2_labels.csv'))
+train_dataloader = dict(dataset=dict(
+    ann_file='data/vifi_protocol/datasets_splits/ssv2_splits/train1_few_shot_16.txt',
+    pipeline={{_base_.ssv2_train_pipeline}},
+    data_prefix=dict(video=videos)))
+val_dataloader = dict(
+    dataset=dict(ann_file=test_list, data_prefix=dict(video=videos)))
+test_dataloader = dict(
+    dataset=dict(ann_file=test_list, data_prefix=dict(video=videos)))

@@ -1,0 +1,14 @@
+# ViLT-CLIP trained on Kinetics-400 (vlprompt_k400.py), tested zero-shot on UCF-101 and
+# HMDB-51 (splits 1-3, full class lists) and the three 160-class K600 splits.
+# Logs <set>/acc/top1 per split and ucf/top1_mean, ucf/top1_std, hmdb/..., k600/....
+#
+# Train on K400 (8 GPUs):
+#   bash tools/dist_train.sh configs/vlprompt_k400.py 8
+# Test zero-shot:
+#   bash tools/dist_test.sh configs/zero_shot/vlprompt_k400_zs.py \
+#       work_dirs/vlprompt_k400/epoch_30.pth 8
+_base_ = ['../vlprompt_k400.py', '../_base_/datasets/zero_shot_sets.py']
+
+test_dataloader = {{_base_.zero_shot_test_dataloader}}
+test_cfg = {{_base_.zero_shot_test_cfg}}
+test_evaluator = {{_base_.zero_shot_test_evaluator}}

@@ -1,0 +1,215 @@
+"""Every config under configs/ loads, names its data in the expected
+data/... layout, builds its evaluation loops and its model.
+
+Models are built on the tiny CLIP (class-name files that do not exist here
+are replaced by a generated list), so the walk stays fast. When the
+published protocol files are available (``../shared/benchmark_splits`` from
+the project root, or ``MMVLP_BENCHMARK_SPLITS``), every
+``data/vifi_protocol/...`` path must name a real published file and every
+split's labels must fit its class list.
+"""
+import csv
+import os
+from pathlib import Path
+from types import SimpleNamespace
+
+import pytest
+from mmaction.registry import LOOPS, MODELS
+from mmengine.config import Config
+
+REPO = Path(__file__).resolve().parents[1]
+CONFIGS = sorted(p for p in (REPO / 'configs').rglob('*.py')
+                 if '_base_' not in p.parts)
+PROTOCOL_DIRS = ('zero_shot', 'few_shot', 'base2novel')
+DATA_FOLDERS = ('kinetics400', 'kinetics600', 'ucf101', 'hmdb51', 'sthv2',
+                'vifi_protocol')
+
+
+def _benchmark_splits():
+    for path in (os.environ.get('MMVLP_BENCHMARK_SPLITS'),
+                 REPO.parent / 'shared' / 'benchmark_splits'):
+        if path and (Path(path) / 'vifi_protocol').is_dir():
+            return Path(path)
+    return None
+
+
+SPLITS = _benchmark_splits()
+
+
+def _rel(path):
+    return str(path.relative_to(REPO))
+
+
+def _loaders(value):
+    if value is None:
+        return []
+    return list(value) if isinstance(value, (list, tuple)) else [value]
+
+
+def _stub_runner():
+    """Just enough of a Runner for the loops to check and build configs."""
+    return SimpleNamespace(
+        _randomness_cfg={}, seed=0,
+        build_dataloader=lambda cfg, **kw: SimpleNamespace(
+            cfg=cfg, dataset=SimpleNamespace()),
+        build_evaluator=lambda cfg: SimpleNamespace(cfg=cfg))
+
+
+def _eval_pairs(cfg, mode):
+    """(ann_file, class-name source) of each evaluation set of a mode."""
+    loop_cfg = cfg.get(f'{mode}_cfg')
+    if not loop_cfg:
+        return []
+    head = cfg.model.cls_head
+    default_names = head.get('test_class_names') or head.class_names
+    if 'Multi' not in loop_cfg.get('type', ''):
+        return [(ld.dataset.ann_file, default_names)
+                for ld in _loaders(cfg.get(f'{mode}_dataloader'))]
+    loop = LOOPS.build(
+        loop_cfg, default_args=dict(
+            runner=_stub_runner(), dataloader=cfg[f'{mode}_dataloader'],
+            evaluator=cfg[f'{mode}_evaluator']))
+    return [(ld.cfg['dataset']['ann_file'],
+             spec.get('class_names') or default_names)
+            for spec, ld in zip(loop.sets, loop.dataloaders)]
+
+
+def _all_pairs(cfg):
+    pairs = [(ld.dataset.ann_file, cfg.model.cls_head.class_names)
+             for ld in _loaders(cfg.get('train_dataloader'))]
+    return pairs + _eval_pairs(cfg, 'val') + _eval_pairs(cfg, 'test')
+
+
+def _count_names(path: Path) -> int:
+    if path.suffix == '.csv':
+        with open(path, newline='', encoding='utf-8') as f:
+            rows = list(csv.reader(f))
+        assert rows[0] == ['id', 'name'], path
+        return len(rows) - 1
+    return sum(1 for ln in path.read_text().splitlines() if ln.strip())
+
+
+def _max_label(path: Path) -> int:
+    return max(int(ln.rsplit(None, 1)[1])
+               for ln in path.read_text().splitlines() if ln.strip())
+
+
+def _check_data_path(path, what, config):
+    assert isinstance(path, str), f'{config}: {what}={path!r}'
+    if 'demo' in config:
+        return
+    parts = path.split('/')
+    assert parts[0] == 'data' and parts[1] in DATA_FOLDERS, \
+        f'{config}: {what}={path!r} is not under data/<dataset>/'
+    if parts[1] == 'vifi_protocol':
+        assert parts[2] in ('labels', 'datasets_splits'), (config, path)
+        if SPLITS is not None:
+            assert (SPLITS / '/'.join(parts[1:])).is_file(), \
+                f'{config}: {what}={path!r} is not a published file'
+
+
+@pytest.mark.parametrize('path', CONFIGS, ids=_rel)
+def test_config_loads_names_data_and_builds(path):
+    cfg = Config.fromfile(str(path))
+    config = _rel(path)
+    pairs = _all_pairs(cfg)
+    assert pairs, f'{config} has no data'
+    for ann_file, names in pairs:
+        _check_data_path(ann_file, 'ann_file', config)
+        if isinstance(names, str):
+            _check_data_path(names, 'class_names', config)
+    for ld in (_loaders(cfg.get('train_dataloader')) +
+               _loaders(cfg.get('val_dataloader')) +
+               _loaders(cfg.get('test_dataloader'))):
+        _check_data_path(ld.dataset.data_prefix.video, 'data_prefix.video',
+                         config)
+    if SPLITS is not None and 'demo' not in config:
+        for ann_file, names in pairs:
+            if not (ann_file.startswith('data/vifi_protocol/')
+                    and isinstance(names, str)
+                    and names.startswith('data/vifi_protocol/')):
+                continue
+            ann = SPLITS / ann_file[len('data/'):]
+            labels = SPLITS / names[len('data/'):]
+            assert _max_label(ann) < _count_names(labels), \
+                f'{config}: labels of {ann_file} exceed {names}'
+    # model on the tiny CLIP; class-name files replaced by a list
+    model = cfg.model
+    model.clip = dict(arch='vlp-tiny', pretrained=None)
+    head = model.cls_head
+    for key in ('class_names', 'test_class_names'):
+        if isinstance(head.get(key), str) and not Path(head[key]).is_file():
+            head[key] = ['class a', 'class b', 'class c']
+    if model.get('neck'):
+        model.neck.update(depth_text=min(model.neck.depth_text, 2),
+                          depth_vision=min(model.neck.depth_vision, 2))
+    key = repr(model.to_dict())
+    if key not in _BUILT:  # many cells share a model; build each once
+        _BUILT[key] = type(MODELS.build(model)).__name__
+    assert _BUILT[key] == model.type
+
+
+_BUILT = {}
+
+
+def _names(folder):
+    return {p.stem for p in (REPO / 'configs' / folder).glob('*.py')}
+
+
+def test_protocol_cells_are_all_there():
+    """One config per cell of the paper's tables, for ViLT-CLIP and peers."""
+    fs = _names('few_shot')
+    for ds in ('hmdb51', 'ucf101', 'ssv2'):
+        for k in (2, 4, 8, 16):
+            assert {f'vlprompt_fs_{ds}_k{k}', f'vificlip_fs_{ds}_k{k}'} <= fs
+    b2n = _names('base2novel')
+    for ds in ('k400', 'hmdb51', 'ucf101', 'ssv2'):
+        assert f'zeroshot-clip_b2n_{ds}' in b2n
+        for seed in (1, 2, 3):
+            for method in ('vlprompt', 'vificlip', 'ivlp', 'maple'):
+                assert f'{method}_b2n_{ds}_s{seed}' in b2n
+    assert {f'{m}_k400_zs' for m in ('vlprompt', 'vificlip', 'ivlp', 'maple',
+                                     'zeroshot-clip')} <= _names('zero_shot')
+    for folder in PROTOCOL_DIRS:
+        for path in (REPO / 'configs' / folder).glob('*.py'):
+            head = path.read_text().split('\n_base_ = ')[0]
+            assert 'tools/dist_test.sh' in head, f'{path}: no test command'
+
+
+def test_base2novel_cell_trains_on_base_and_scores_both():
+    cfg = Config.fromfile(str(REPO / 'configs' / 'base2novel' /
+                              'vlprompt_b2n_ucf101_s2.py'))
+    assert cfg.train_dataloader.dataset.ann_file.endswith(
+        'ucf_splits/fs_base_s2_train.txt')
+    assert cfg.model.cls_head.class_names.endswith('ucf_101_base_labels.csv')
+    for loop in (cfg.val_cfg, cfg.test_cfg):
+        assert [(s.prefix, s.ann_file.split('/')[-1],
+                 s.class_names.split('/')[-1]) for s in loop.sets] == [
+                     ('base', 'base_val.txt', 'ucf_101_base_labels.csv'),
+                     ('novel', 'novel_val.txt', 'ucf_101_novel_labels.csv')]
+        assert loop.harmonic_mean.name == 'b2n/hm'
+    assert cfg.default_hooks.checkpoint.save_best == 'b2n/hm'
+    assert cfg.default_hooks.checkpoint.rule == 'greater'
+    assert cfg.randomness.seed == 2
+    peer = Config.fromfile(str(REPO / 'configs' / 'base2novel' /
+                               'vificlip_b2n_ucf101_s2.py'))
+    assert peer.model.neck is None and peer.model.freeze_backbone is False
+    assert peer.optim_wrapper.optimizer.lr == 8e-6
+    assert peer.test_cfg == cfg.test_cfg
+
+
+def test_zero_shot_cell_has_nine_grouped_sets():
+    cfg = Config.fromfile(str(REPO / 'configs' / 'zero_shot' /
+                              'vlprompt_k400_zs.py'))
+    sets = cfg.test_cfg.sets
+    assert [s.prefix for s in sets] == [f'{d}_s{i}' for d in
+                                        ('ucf', 'hmdb', 'k600')
+                                        for i in (1, 2, 3)]
+    assert [s.group for s in sets] == ['ucf'] * 3 + ['hmdb'] * 3 + \
+        ['k600'] * 3
+    assert sets[7].class_names.endswith('ZS_split2_K600.csv')
+    assert cfg.test_dataloader[7].dataset.ann_file.endswith(
+        'k600_splits/ZS_split2_K600_eval.txt')
+    assert cfg.test_dataloader[4].dataset.ann_file.endswith(
+        'hmdb_splits/val2.txt')
+    assert cfg.model.cls_head.class_names.endswith('label_map_k400.txt')
