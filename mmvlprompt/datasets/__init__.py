@@ -1,5 +1,9 @@
 """Dataset helpers and transforms."""
+from .checked_video_dataset import CheckedVideoDataset
+from .label_range import annotated_labels, check_label_range
 from .synthetic import make_synthetic_dataset
-from .transforms import CheckedDecordInit
+from .transforms import CheckedDecordDecode, CheckedDecordInit
 
-__all__ = ['make_synthetic_dataset', 'CheckedDecordInit']
+__all__ = ['make_synthetic_dataset', 'CheckedDecordInit',
+           'CheckedDecordDecode', 'CheckedVideoDataset', 'check_label_range',
+           'annotated_labels']
