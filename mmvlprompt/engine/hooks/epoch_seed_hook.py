@@ -20,8 +20,15 @@ class EpochSeedHook(Hook):
     generators' state at each epoch start depends only on the seed and the
     epoch, so kill-and-resume at an epoch boundary reproduces the
     uninterrupted run exactly (on CPU, with ``--seed``). ``runner.seed``
-    already includes the rank offset under ``diff_rank_seed``; dataloader
-    workers are seeded by MMEngine's ``worker_init_fn``.
+    already includes the rank offset under ``diff_rank_seed``.
+
+    Dataloader workers have their own generators, seeded by MMEngine's
+    ``worker_init_fn`` with the same value whenever they start. Resumes are
+    therefore exact with ``num_workers=0`` or non-persistent workers (new
+    workers every epoch, in both runs). With ``persistent_workers=True``
+    the workers' generators carry over from epoch to epoch in the
+    uninterrupted run but restart in the resumed one, so augmentation after
+    a resume differs (the training itself is unaffected otherwise).
     """
 
     priority = 'VERY_HIGH'
