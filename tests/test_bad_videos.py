@@ -224,3 +224,55 @@ def test_training_stops_above_the_default_limit(synthetic_data, tmp_path):
                      r'SkippedVideoHook.max_fraction=0.01', log), log[-4000:]
     assert 'Epoch(train) [2]' not in log
     assert not list((tmp_path / 'work').glob('*.pth'))
+
+
+def _hook_rank(rank, store, out_dir):
+    """One of 2 gloo ranks: rank r trains 3 samples and skips r+1 loads."""
+    import json
+    from types import SimpleNamespace
+
+    import torch.distributed as dist
+
+    import mmvlprompt  # noqa: F401  (registers the hook)
+    from mmaction.registry import HOOKS
+    from mmaction.structures import ActionDataSample
+    dist.init_process_group('gloo', init_method=f'file://{store}', rank=rank,
+                            world_size=2)
+    messages = []
+    logger = SimpleNamespace(warning=messages.append, info=messages.append)
+    loader = SimpleNamespace(sampler=list(range(3)), dataset=list(range(6)))
+    runner = SimpleNamespace(logger=logger, epoch=0, world_size=2,
+                             train_dataloader=loader)
+    hook = HOOKS.build(dict(type='SkippedVideoHook', max_fraction=0.5))
+    hook.before_train_epoch(runner)
+    samples = [ActionDataSample() for _ in range(3)]
+    samples[0].set_metainfo(dict(skipped_videos=tuple(
+        (f'rank{rank}_{i}.mp4', f'ann.txt:{10 * rank + i}', 'broken')
+        for i in range(rank + 1))))
+    hook.after_train_iter(runner, 0, dict(data_samples=samples))
+    hook.after_train_epoch(runner)
+    hook.after_run(runner)
+    (out_dir / f'rank{rank}.json').write_text(json.dumps(messages))
+    dist.destroy_process_group()
+
+
+@pytest.mark.slow
+def test_skip_counts_are_summed_over_ranks(tmp_path):
+    """Under DDP the epoch count is the sum over ranks, and rank 0 logs the
+    files the other rank skipped (2 gloo processes on CPU)."""
+    import json
+    import torch.multiprocessing as mp
+    mp.spawn(_hook_rank, args=(str(tmp_path / 'store'), tmp_path), nprocs=2,
+             join=True)
+    logs = [json.loads((tmp_path / f'rank{r}.json').read_text())
+            for r in range(2)]
+    for messages in logs:  # both ranks agree on the totals
+        assert 'Skipped videos in epoch 1: 3 of 9 loads failed (33.33%, ' \
+            'limit 50%).' in messages, messages
+        assert any(m.startswith('Skipped videos over the run: 3 of 9 loads')
+                   for m in messages), messages
+    skipped0 = sorted(m.split()[3] for m in logs[0]
+                      if m.startswith('skipped unreadable video'))
+    assert skipped0 == ['rank0_0.mp4', 'rank1_0.mp4', 'rank1_1.mp4']
+    assert any('rank1_1.mp4 (ann.txt:11) (on rank 1): broken' in m
+               for m in logs[0])
