@@ -32,6 +32,11 @@ def test_good_annotations_keep_their_lines(tmp_path):
                                           (f'{ann}:2', [2])]
 
 
+def test_byte_order_mark_is_ignored(tmp_path):
+    _, dataset = _dataset(tmp_path, '\ufeffa.mp4 0\n')
+    assert dataset.get_data_info(0)['filename'] == '/videos/a.mp4'
+
+
 @pytest.mark.parametrize('text, line, message', [
     ('a.mp4 0\n\nb.mp4 1\n', 2, 'blank line'),
     ('a.mp4 0\nb.mp4 1\n\n', 3, 'blank line'),

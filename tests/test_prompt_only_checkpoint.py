@@ -112,7 +112,8 @@ def test_other_clip_is_refused(tiny_clip_path, tmp_path):
     assert 'holds prompts only' in message
     assert digest_from_tensor(state[FINGERPRINT_KEY])[:16] in message
     assert other.clip_fingerprint()[:16] in message
-    assert "pretrained=None" in message and 'model.clip.pretrained' in message
+    assert "pretrained=None, seed=7" in message
+    assert "model.clip.pretrained" in message
     assert torch.equal(other.neck.text_prompts, before)
 
 

@@ -120,6 +120,8 @@ class CheckedVideoDataset(VideoDataset):
             raise FileNotFoundError(
                 f'dataset.ann_file {self.ann_file!r} does not exist.')
         lines = list_from_file(self.ann_file)
+        if lines:  # a byte-order mark is not part of the first file name
+            lines[0] = lines[0].lstrip('\ufeff')
         if not any(line.strip() for line in lines):
             raise ValueError(f'dataset.ann_file {self.ann_file!r} has no '
                              'samples.')

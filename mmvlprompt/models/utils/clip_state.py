@@ -112,14 +112,13 @@ def _restore_clip_state(module, state_dict, prefix, local_metadata, strict,
     stored = digest_from_tensor(state_dict.pop(key))
     own = module.clip_fingerprint()
     if stored != own:
-        clip = module._clip_cfg
+        clip = ', '.join(f'{k}={v!r}' for k, v in module._clip_cfg.items())
         raise RuntimeError(
             'This checkpoint holds prompts only and was trained on a CLIP '
             f'whose weights have fingerprint {stored[:16]}..., but the model '
-            f"built from model.clip (arch={clip.get('arch')!r}, "
-            f"pretrained={clip.get('pretrained')!r}) has fingerprint "
-            f'{own[:16]}.... Prompts do not transfer between CLIP weights: '
-            'set model.clip.pretrained (and arch) to the weights used in '
+            f'built from model.clip ({clip}) has fingerprint {own[:16]}.... '
+            'Prompts do not transfer between CLIP weights: set '
+            'model.clip.pretrained (and arch) to the weights used in '
             'training.')
     for name, tensor in module.clip_state().items():
         state_dict.setdefault(prefix + name, tensor)
