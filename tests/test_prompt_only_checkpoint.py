@@ -88,7 +88,8 @@ def test_save_load_round_trip_predicts_identically(tiny_clip_path, tmp_path):
 
 def test_full_and_prompt_only_checkpoints_load_both_ways(tiny_clip_path):
     """A full state dict loads into a prompt-only model and vice versa."""
-    trained = _trained_like(_model(tiny_clip_path, prompt_only_checkpoint=False))
+    trained = _trained_like(
+        _model(tiny_clip_path, prompt_only_checkpoint=False))
     prompt_only = _model(tiny_clip_path)
     prompt_only.load_state_dict(trained.state_dict())
     assert torch.equal(_predict(prompt_only), _predict(trained))

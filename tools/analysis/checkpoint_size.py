@@ -23,7 +23,8 @@ from mmaction.registry import MODELS  # noqa: E402
 from mmengine.config import Config, DictAction  # noqa: E402
 from mmengine.optim import build_optim_wrapper  # noqa: E402
 from mmengine.registry import init_default_scope  # noqa: E402
-from mmengine.runner.checkpoint import save_checkpoint, weights_to_cpu  # noqa: E402
+from mmengine.runner.checkpoint import (save_checkpoint,  # noqa: E402
+                                        weights_to_cpu)
 
 MB = 1e6
 

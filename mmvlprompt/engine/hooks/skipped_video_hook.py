@@ -1,5 +1,5 @@
 """Count the training videos that could not be read; stop if too many."""
-from typing import Optional, Sequence
+from typing import Optional
 
 import torch
 from mmaction.registry import HOOKS
