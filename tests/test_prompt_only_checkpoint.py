@@ -190,3 +190,32 @@ def test_export_prompts_tool(tiny_clip_path, tmp_path):
     assert embedded.model.neck.depth_text == cfg.model.neck.depth_text
     assert embedded.model.cls_head.class_names == ['a', 'b', 'c']
     assert f'wrote {len(trainable)} tensors' in proc.stdout
+
+
+def test_checkpoint_size_tool_table(capsys):
+    """tools/analysis/checkpoint_size.py: the prompt-only state dict is the
+    trainable parameters' bytes (+ digest), far below the full one."""
+    import importlib.util
+    spec = importlib.util.spec_from_file_location(
+        'checkpoint_size', REPO / 'tools' / 'analysis' / 'checkpoint_size.py')
+    tool = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(tool)
+    config = REPO / 'configs' / 'demo' / 'vlprompt_tiny_synthetic.py'
+    sizes = tool.main([str(config), '--cfg-options',
+                       'model.cls_head.class_names=[a,b]'])
+    cfg = Config.fromfile(str(config))
+    cfg.model.clip.pretrained = None
+    cfg.model.cls_head.class_names = ['a', 'b']
+    model = MODELS.build(cfg.model)
+    trainable = sum(p.numel() * 4 for p in model.parameters()
+                    if p.requires_grad)
+    frozen = sum(p.numel() * 4 for p in model.parameters()
+                 if not p.requires_grad)
+    prompt_state, prompt_file = sizes['prompt-only']
+    full_state, full_file = sizes['full']
+    assert trainable < prompt_state < trainable + 20_000  # + pickle overhead
+    assert full_state - prompt_state > 0.95 * frozen
+    # AdamW keeps 2 moments per trainable parameter in both files
+    assert prompt_file - prompt_state > 2 * trainable
+    table = capsys.readouterr().out
+    assert '| prompt-only |' in table and '| full |' in table
