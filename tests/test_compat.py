@@ -467,3 +467,30 @@ def test_setup_cpu_distributed_slurm_launcher(dist_results):
         RANK='0', WORLD_SIZE='1', LOCAL_RANK='0', MASTER_ADDR='127.0.0.1',
         MASTER_PORT=str(res['_slurm_port']))
     assert res['slurm_wrapper'] == CPU_MODEL_WRAPPER
+
+
+def test_atomic_writes_patch_is_applied_once():
+    """import mmvlprompt routes MMEngine's checkpoint and pointer writes
+    through atomic_write; a second patch call is a no-op."""
+    from mmengine.fileio.backends import LocalBackend
+    from mmengine.hooks import checkpoint_hook
+
+    from mmvlprompt.compat import patch_atomic_writes
+    from mmvlprompt.compat.atomic_save import atomic_open
+    assert patch_atomic_writes() is False
+    assert checkpoint_hook.open is atomic_open
+    assert LocalBackend.put.__name__ == '_atomic_put'
+
+
+def test_atomic_open_text_and_passthrough(tmp_path):
+    """'w' lands on close, in one piece; other modes are the builtin."""
+    from mmvlprompt.compat.atomic_save import atomic_open
+    path = tmp_path / 'last_checkpoint'
+    path.write_text('old')
+    with atomic_open(path, 'w') as f:
+        f.write('/work/epoch_2.pth')
+        assert path.read_text() == 'old'  # nothing visible before close
+    assert path.read_text() == '/work/epoch_2.pth'
+    with atomic_open(path) as f:
+        assert f.read() == '/work/epoch_2.pth'
+    assert sorted(p.name for p in tmp_path.iterdir()) == ['last_checkpoint']

@@ -239,8 +239,8 @@ def test_label_out_of_range_names_the_files(tmp_path):
         sets=[dict(prefix='novel', class_names=BASE[2])],  # 2 names
         loaders=[loader(NOVEL, ann_file='novel_val.txt')])  # labels 0..2
     with pytest.raises(ValueError,
-                       match="set 'novel': label 2 in novel_val.txt is out "
-                       'of range for the 2 class names'):
+                       match="novel_val.txt sample 2: label 2 is out of range "
+                       "for the 2 classes of set 'novel'"):
         runner.test()
 
 

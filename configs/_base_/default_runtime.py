@@ -8,3 +8,12 @@ default_hooks = dict(
     checkpoint=dict(type='CheckpointHook', interval=1, save_best='auto',
                     max_keep_ckpts=3),
     logger=dict(type='LoggerHook', interval=20, ignore_last=False))
+
+# Robustness (README "Robustness"): count unreadable training videos and stop
+# above 1 %; check every loader's labels against the model's class set;
+# reseed at each epoch start so that a resumed run matches an uninterrupted one.
+custom_hooks = [
+    dict(type='SkippedVideoHook', max_fraction=0.01),
+    dict(type='LabelRangeHook'),
+    dict(type='EpochSeedHook'),
+]

@@ -22,7 +22,7 @@ model = dict(
 train_pipeline = [
     dict(type='CheckedDecordInit', on_error='skip'),
     dict(type='UniformSample', clip_len=num_frames, num_clips=1),
-    dict(type='DecordDecode'),
+    dict(type='CheckedDecordDecode', on_error='skip'),
     dict(type='Resize', scale=(32, 32), keep_ratio=False),
     dict(type='Flip', flip_ratio=0.5),
     dict(type='FormatShape', input_format='NCHW'),
@@ -32,7 +32,7 @@ test_pipeline = [
     dict(type='CheckedDecordInit'),
     dict(type='UniformSample', clip_len=num_frames, num_clips=2,
          test_mode=True),
-    dict(type='DecordDecode'),
+    dict(type='CheckedDecordDecode'),
     dict(type='Resize', scale=(32, 32), keep_ratio=False),
     dict(type='FormatShape', input_format='NCHW'),
     dict(type='PackActionInputs')
@@ -45,7 +45,7 @@ def _loader(split, pipeline, shuffle, test_mode=False):
         num_workers=0,
         sampler=dict(type='DefaultSampler', shuffle=shuffle),
         dataset=dict(
-            type='VideoDataset',
+            type='CheckedVideoDataset',
             ann_file=f'{data_root}/{split}_list.txt',
             data_prefix=dict(video=f'{data_root}/videos'),
             pipeline=pipeline,

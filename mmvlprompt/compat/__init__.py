@@ -7,6 +7,8 @@ Each piece is small and acts only when needed:
   ``weights_only=True`` loading.
 * :mod:`.cpu_dist` - distributed training with gloo when CUDA is absent.
 * :mod:`.cpu_amp` - ``--amp`` on CPU with bf16 autocast.
+* :mod:`.atomic_save` - checkpoints and ``last_checkpoint`` written
+  atomically (temporary file, then rename).
 * mmcv-lite's warning about missing compiled ops and setuptools' warning
   about pkg_resources (used by mmengine) are silenced.
 """
@@ -26,11 +28,14 @@ warnings.filterwarnings('ignore', message='pkg_resources is deprecated')
 patch_missing_drn()
 allow_mmengine_checkpoints()
 
+from .atomic_save import atomic_write, patch_atomic_writes  # noqa: E402
 from .cpu_amp import CPUAutocastOptimWrapper, amp_optim_wrapper_type  # noqa: E402
 from .cpu_dist import setup_cpu_distributed  # noqa: E402
+
+patch_atomic_writes()
 
 __all__ = [
     'patch_missing_drn', 'allow_mmengine_checkpoints',
     'CPUAutocastOptimWrapper', 'amp_optim_wrapper_type',
-    'setup_cpu_distributed'
+    'setup_cpu_distributed', 'atomic_write', 'patch_atomic_writes'
 ]

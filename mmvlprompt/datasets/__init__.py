@@ -1,8 +1,12 @@
 """Dataset helpers and transforms."""
 from .annotations import (AnnotationLine, read_annotations, write_annotations,
                           write_class_list)
+from .checked_video_dataset import CheckedVideoDataset
+from .label_range import annotated_labels, check_label_range
 from .synthetic import make_synthetic_dataset
-from .transforms import CheckedDecordInit
+from .transforms import CheckedDecordDecode, CheckedDecordInit
 
-__all__ = ['make_synthetic_dataset', 'CheckedDecordInit', 'AnnotationLine',
-           'read_annotations', 'write_annotations', 'write_class_list']
+__all__ = ['make_synthetic_dataset', 'CheckedDecordInit',
+           'CheckedDecordDecode', 'CheckedVideoDataset', 'check_label_range',
+           'annotated_labels', 'AnnotationLine', 'read_annotations',
+           'write_annotations', 'write_class_list']

@@ -40,6 +40,7 @@ from mmengine.model import is_model_wrapper
 from mmengine.runner.amp import autocast
 from mmengine.runner.base_loop import BaseLoop
 
+from ..datasets import check_label_range
 from .protocol_stats import harmonic_mean, mean_std
 
 _SET_KEYS = {'prefix', 'ann_file', 'data_prefix', 'class_names', 'group',
@@ -245,20 +246,14 @@ class _MultiSetLoop(BaseLoop):
 
     @staticmethod
     def _check_labels(dataset, names: Optional[List[str]], spec: dict):
-        """Fail, naming the files, if an annotation label has no class."""
-        if names is None or not hasattr(dataset, 'get_data_info'):
+        """Fail, naming the file and line, if a label has no class."""
+        if names is None:
             return
-        labels = [dataset.get_data_info(i).get('label')
-                  for i in range(len(dataset))]
-        labels = [lb for lb in labels if isinstance(lb, int)]
-        if labels and max(labels) >= len(names):
-            source = spec['class_names'] if isinstance(
-                spec['class_names'], str) else 'a list'
-            raise ValueError(
-                f"set '{spec['prefix']}': label {max(labels)} in "
-                f"{getattr(dataset, 'ann_file', 'the annotation file')} is "
-                f'out of range for the {len(names)} class names from '
-                f'{source}: a split file indexes its own class list.')
+        source = spec['class_names'] if isinstance(
+            spec['class_names'], str) else 'a list'
+        check_label_range(
+            dataset, names, f"set '{spec['prefix']}' vs its class_names "
+            f'({source}; a split file indexes its own class list)')
 
     def run(self) -> Dict[str, float]:
         """Evaluate every set in turn and return all metrics."""

@@ -5,7 +5,7 @@
 ssv2_train_pipeline = [
     dict(type='CheckedDecordInit', on_error='skip', io_backend='disk'),
     dict(type='UniformSample', clip_len=8, num_clips=1),
-    dict(type='DecordDecode'),
+    dict(type='CheckedDecordDecode', on_error='skip'),
     dict(type='Resize', scale=(-1, 256)),
     dict(type='RandomResizedCrop'),
     dict(type='Resize', scale=(224, 224), keep_ratio=False),

@@ -1,3 +1,3 @@
-from .checked_decord import CheckedDecordInit
+from .checked_decord import CheckedDecordDecode, CheckedDecordInit
 
-__all__ = ['CheckedDecordInit']
+__all__ = ['CheckedDecordInit', 'CheckedDecordDecode']

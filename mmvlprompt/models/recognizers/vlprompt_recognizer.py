@@ -1,6 +1,6 @@
 """Recognizer that ties the prompted CLIP encoders together."""
 import copy
-from typing import Dict, Sequence
+from typing import Dict, Optional, Sequence
 
 from mmaction.models.recognizers.base import BaseRecognizer
 from mmaction.registry import MODELS
@@ -8,9 +8,11 @@ from mmaction.utils import OptConfigType, OptSampleList, SampleList
 from mmengine.model import BaseModel
 from torch import Tensor
 
+from ..utils.clip_state import ClipStateMixin
+
 
 @MODELS.register_module()
-class VLPromptRecognizer(BaseRecognizer):
+class VLPromptRecognizer(ClipStateMixin, BaseRecognizer):
     """Video recognizer with multimodal prompt learning on a frozen CLIP.
 
     Builds, from config and through the registry, a prompted vision
@@ -28,6 +30,12 @@ class VLPromptRecognizer(BaseRecognizer):
             (zero-shot CLIP, ViFi-CLIP).
         freeze_backbone (bool): Freeze every CLIP weight (backbone and
             text head). False allows full fine-tuning.
+        prompt_only_checkpoint (bool, optional): Leave the frozen CLIP out
+            of ``state_dict`` (so of every checkpoint) and store its
+            fingerprint instead; loading checks the fingerprint and takes
+            the CLIP from ``clip.pretrained``
+            (:mod:`mmvlprompt.models.utils.clip_state`). None (default)
+            follows ``freeze_backbone``; True needs a frozen backbone.
         train_cfg, test_cfg (dict, optional): Kept for MMAction2 parity.
         data_preprocessor (dict, optional): ``ActionDataPreprocessor``
             config.
@@ -39,6 +47,7 @@ class VLPromptRecognizer(BaseRecognizer):
                  cls_head: dict,
                  neck: OptConfigType = None,
                  freeze_backbone: bool = True,
+                 prompt_only_checkpoint: Optional[bool] = None,
                  train_cfg: OptConfigType = None,
                  test_cfg: OptConfigType = None,
                  data_preprocessor: OptConfigType = None) -> None:
@@ -54,6 +63,16 @@ class VLPromptRecognizer(BaseRecognizer):
         if not isinstance(freeze_backbone, bool):
             raise ValueError('model.freeze_backbone must be True or False, '
                              f'got {freeze_backbone!r}.')
+        if prompt_only_checkpoint is None:
+            prompt_only_checkpoint = freeze_backbone
+        if not isinstance(prompt_only_checkpoint, bool):
+            raise ValueError('model.prompt_only_checkpoint must be None, True '
+                             f'or False, got {prompt_only_checkpoint!r}.')
+        if prompt_only_checkpoint and not freeze_backbone:
+            raise ValueError(
+                'model.prompt_only_checkpoint=True needs '
+                'model.freeze_backbone=True: with a trained CLIP the '
+                'checkpoint must hold its weights.')
         self.backbone_from = 'mmaction2'
         self.backbone = MODELS.build(self._with_clip(backbone, clip))
         self.cls_head = MODELS.build(self._with_clip(cls_head, clip))
@@ -72,6 +91,7 @@ class VLPromptRecognizer(BaseRecognizer):
             self.cls_head.requires_grad_(False)
         self.train_cfg = train_cfg
         self.test_cfg = test_cfg
+        self._init_clip_state(prompt_only_checkpoint, clip)
 
     @staticmethod
     def _with_clip(cfg: dict, clip: dict) -> dict:

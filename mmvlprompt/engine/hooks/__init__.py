@@ -1,0 +1,6 @@
+"""Training hooks registered into ``mmaction.registry.HOOKS``."""
+from .epoch_seed_hook import EpochSeedHook
+from .label_range_hook import LabelRangeHook
+from .skipped_video_hook import SkippedVideoHook
+
+__all__ = ['EpochSeedHook', 'LabelRangeHook', 'SkippedVideoHook']
