@@ -1,6 +1,9 @@
 """Training and testing entry-point helpers."""
 from .runner_setup import (add_common_args, build_runner, check_file,
                            load_config, parse_with_common)
+from .teardown import (RunSession, destroy_process_group,
+                       shutdown_dataloader_workers)
 
 __all__ = ['add_common_args', 'build_runner', 'check_file', 'load_config',
-           'parse_with_common']
+           'parse_with_common', 'RunSession', 'destroy_process_group',
+           'shutdown_dataloader_workers']
