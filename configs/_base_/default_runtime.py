@@ -8,3 +8,7 @@ default_hooks = dict(
     checkpoint=dict(type='CheckpointHook', interval=1, save_best='auto',
                     max_keep_ckpts=3),
     logger=dict(type='LoggerHook', interval=20, ignore_last=False))
+
+# Stop at the first NaN/inf loss or gradient (the step is not applied) and
+# never save non-finite weights; `skip_nonfinite=N` skips up to N bad steps.
+custom_hooks = [dict(type='NonFiniteCheckHook', skip_nonfinite=0)]

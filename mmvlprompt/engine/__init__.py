@@ -1,4 +1,5 @@
 """Training and testing entry-point helpers."""
+from .hooks import NonFiniteCheckHook, NonFiniteLossError
 from .runner_setup import (add_common_args, build_runner, check_file,
                            load_config, parse_with_common)
 from .teardown import (RunSession, destroy_process_group,
@@ -6,4 +7,5 @@ from .teardown import (RunSession, destroy_process_group,
 
 __all__ = ['add_common_args', 'build_runner', 'check_file', 'load_config',
            'parse_with_common', 'RunSession', 'destroy_process_group',
-           'shutdown_dataloader_workers']
+           'shutdown_dataloader_workers', 'NonFiniteCheckHook',
+           'NonFiniteLossError']
