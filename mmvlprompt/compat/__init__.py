@@ -4,7 +4,7 @@ Each piece is small and acts only when needed:
 
 * :mod:`.mmaction_drn` - the mmaction2 wheel lacks ``localizers/drn``.
 * :mod:`.safe_checkpoint` - MMEngine checkpoints under torch's
-  ``weights_only=True`` loading.
+  ``weights_only=True`` loading, and our own message for refused files.
 * :mod:`.cpu_dist` - distributed training with gloo when CUDA is absent.
 * :mod:`.cpu_amp` - ``--amp`` on CPU with bf16 autocast.
 * mmcv-lite's warning about missing compiled ops and setuptools' warning
@@ -13,7 +13,10 @@ Each piece is small and acts only when needed:
 import warnings
 
 from .mmaction_drn import patch_missing_drn
-from .safe_checkpoint import allow_mmengine_checkpoints
+from .safe_checkpoint import (UnsafeCheckpointError,
+                              allow_mmengine_checkpoints,
+                              refuse_unsafe_pickles, safe_torch_load,
+                              use_safe_local_loader)
 
 # mmcv-lite has no compiled ops; mmcv warns about it on every import although
 # nothing here uses them.
@@ -25,12 +28,15 @@ warnings.filterwarnings('ignore', message='pkg_resources is deprecated')
 # Both must run before anything imports ``mmaction.models``.
 patch_missing_drn()
 allow_mmengine_checkpoints()
+use_safe_local_loader()
 
 from .cpu_amp import CPUAutocastOptimWrapper, amp_optim_wrapper_type  # noqa: E402
 from .cpu_dist import setup_cpu_distributed  # noqa: E402
 
 __all__ = [
     'patch_missing_drn', 'allow_mmengine_checkpoints',
+    'UnsafeCheckpointError', 'refuse_unsafe_pickles', 'safe_torch_load',
+    'use_safe_local_loader',
     'CPUAutocastOptimWrapper', 'amp_optim_wrapper_type',
     'setup_cpu_distributed'
 ]
