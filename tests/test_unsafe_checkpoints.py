@@ -134,3 +134,19 @@ def test_tools_refuse_evil_checkpoint(tmp_path, synthetic_data):
         _assert_our_refusal(last, path, 'shutil.copyfile')
         assert 'weights_only=False' not in proc.stderr, route
         assert not marker.exists(), route
+
+
+def test_unreadable_file_is_not_called_unsafe(tmp_path, capsys):
+    """A file that is not a pickle at all is refused without a safety
+    claim and without torch's weights_only advice."""
+    from mmengine.runner.checkpoint import _load_checkpoint
+    path = tmp_path / 'garbage.pth'
+    path.write_bytes(b'not a checkpoint at all')
+    with pytest.raises(UnsafeCheckpointError) as info:
+        _load_checkpoint(str(path), map_location='cpu')
+    message = str(info.value)
+    assert message.startswith(f"Refused to load checkpoint '{path}': the "
+                              'safe unpickler could not read it'), message
+    assert 'for safety' not in message and 'weights_only' not in message
+    # MMEngine logs the backend from the loader's name
+    assert 'by local backend' in capsys.readouterr().out

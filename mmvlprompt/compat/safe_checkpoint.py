@@ -102,19 +102,21 @@ def unsafe_checkpoint_message(path: str, error: Exception) -> str:
     """Explain, in our words, why ``path`` was refused."""
     message = str(error)
     name = refused_global(message)
-    if name is not None:
-        reason = (f'it contains the global `{name}`, which is not on the '
-                  'allow-list of safe types (tensors, numbers, containers '
-                  'and the MMEngine training state)')
-    else:
+    if name is None:  # corrupt, not a checkpoint, or an odd pickle opcode
         lines = [ln.strip() for ln in message.splitlines() if ln.strip()
                  and not any(word in ln for word in _TORCH_ADVICE)]
-        reason = 'the safe unpickler rejected it' + (
-            f' ({lines[-1]})' if lines else '')
-    return (f'Refused to load checkpoint {str(path)!r} for safety: {reason}. '
-            'Unpickling it could run arbitrary code, so it was not loaded. '
-            'Use a checkpoint written by mmvlprompt/MMEngine or open_clip, a '
-            'plain state dict of tensors, or a .safetensors file.')
+        detail = f' ({lines[-1]})' if lines else ''
+        return (f'Refused to load checkpoint {str(path)!r}: the safe '
+                f'unpickler could not read it{detail}. The file is corrupt, '
+                'not a PyTorch checkpoint, or holds objects outside the '
+                'allow-list; it was not loaded.')
+    return (f'Refused to load checkpoint {str(path)!r} for safety: it '
+            f'contains the global `{name}`, which is not on the allow-list '
+            'of safe types (tensors, numbers, containers and the MMEngine '
+            'training state). Unpickling it could run arbitrary code, so it '
+            'was not loaded. Use a checkpoint written by mmvlprompt/MMEngine '
+            'or open_clip, a plain state dict of tensors, or a .safetensors '
+            'file.')
 
 
 @contextmanager
@@ -144,8 +146,11 @@ def safe_torch_load(path: str, map_location=None):
         return torch.load(path, map_location=map_location, weights_only=True)
 
 
-def _load_local_checkpoint(filename: str, map_location=None):
-    """MMEngine loader for local paths (``load_from``, ``--resume``, test)."""
+def load_from_local(filename: str, map_location=None):
+    """MMEngine loader for local paths (``load_from``, ``--resume``, test).
+
+    Named like MMEngine's own, which logs ``name[10:]`` as the backend.
+    """
     filename = os.path.expanduser(filename)
     if not os.path.isfile(filename):
         raise FileNotFoundError(f'{filename} can not be found.')
@@ -156,5 +161,5 @@ def use_safe_local_loader() -> None:
     """Route MMEngine's local checkpoint loading through
     :func:`safe_torch_load` (replaces its default ``''`` scheme)."""
     from mmengine.runner.checkpoint import CheckpointLoader
-    CheckpointLoader.register_scheme(prefixes='', loader=_load_local_checkpoint,
+    CheckpointLoader.register_scheme(prefixes='', loader=load_from_local,
                                      force=True)
