@@ -203,3 +203,29 @@ def test_diverging_training_run_stops_and_saves_no_nan(tmp_path,
         state = torch.load(ckpt, map_location='cpu')['state_dict']
         for key in ('neck.text_prompts', 'neck.vision_prompts'):
             assert torch.isfinite(state[key]).all(), (ckpt, key)
+
+
+@pytest.mark.slow
+def test_diverging_distributed_run_stops_on_every_rank(tmp_path,
+                                                       synthetic_data):
+    """With 2 processes both ranks agree, stop at the same iteration with
+    the message (no rank hangs in a collective), and nothing is saved."""
+    import socket
+    with socket.socket() as sock:
+        sock.bind(('127.0.0.1', 0))
+        port = sock.getsockname()[1]
+    work = tmp_path / 'work'
+    proc = run_tool(
+        ['bash', 'tools/dist_train.sh',
+         'configs/demo/vlprompt_tiny_synthetic.py', '2', '--work-dir',
+         str(work), '--cfg-options', 'optim_wrapper.optimizer.lr=1e12',
+         'optim_wrapper.clip_grad=None'],
+        env={'MMVLP_SYNTHETIC_ROOT': str(synthetic_data['root']),
+             'PORT': str(port), 'OMP_NUM_THREADS': '1'}, timeout=300)
+    log = proc.stdout + proc.stderr
+    assert proc.returncode != 0, log[-3000:]
+    stops = re.findall(r'\[rank(\d)\]: \S*NonFiniteLossError: Training '
+                       r'stopped\. Non-finite loss at iteration (\d+) ', log)
+    assert sorted(rank for rank, _ in stops) == ['0', '1'], log[-3000:]
+    assert len({it for _, it in stops}) == 1, stops  # same iteration
+    assert not list(work.rglob('*.pth'))
