@@ -151,11 +151,15 @@ def test_configs_use_the_checked_data_path(path):
     assert hooks['SkippedVideoHook']['max_fraction'] == 0.01
     assert {'LabelRangeHook', 'EpochSeedHook'} <= set(hooks)
     for split in ('train', 'val', 'test'):
-        dataset = cfg[f'{split}_dataloader'].dataset
-        assert dataset.type == 'CheckedVideoDataset', (split, dataset.type)
-        steps = {t['type']: t for t in dataset.pipeline}
-        assert 'DecordDecode' not in steps and 'DecordInit' not in steps
-        expected = 'skip' if split == 'train' else 'raise'
-        for name in ('CheckedDecordInit', 'CheckedDecordDecode'):
-            assert steps[name].get('on_error', 'raise') == expected, \
-                (split, name)
+        loaders = cfg[f'{split}_dataloader']
+        # multi-set evaluation takes a list of dataloaders
+        for loader in loaders if isinstance(loaders, list) else [loaders]:
+            dataset = loader['dataset']
+            assert dataset['type'] == 'CheckedVideoDataset', \
+                (split, dataset['type'])
+            steps = {t['type']: t for t in dataset['pipeline']}
+            assert 'DecordDecode' not in steps and 'DecordInit' not in steps
+            expected = 'skip' if split == 'train' else 'raise'
+            for name in ('CheckedDecordInit', 'CheckedDecordDecode'):
+                assert steps[name].get('on_error', 'raise') == expected, \
+                    (split, name)

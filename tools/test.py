@@ -14,8 +14,9 @@ sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
 import mmvlprompt  # noqa: E402,F401  (compat shims before mmaction)
 from mmengine.config import Config  # noqa: E402
 
-from mmvlprompt.engine import (add_common_args, build_runner,  # noqa: E402
-                               check_file, load_config, parse_with_common)
+from mmvlprompt.engine import (RunSession, add_common_args,  # noqa: E402
+                               build_runner, check_file, load_config,
+                               parse_with_common)
 
 
 def parse_args(argv=None):
@@ -50,7 +51,9 @@ def main(argv=None):
     if args.checkpoint != 'none':
         check_file(args.checkpoint, 'checkpoint')
     cfg = merge_args(load_config(args), args)
-    build_runner(cfg).test()
+    # RunSession ends the run cleanly: workers, barrier, process group
+    with RunSession(cfg, build_runner) as runner:
+        runner.test()
 
 
 if __name__ == '__main__':

@@ -16,8 +16,9 @@ import mmvlprompt  # noqa: E402,F401  (compat shims before mmaction)
 from mmengine.config import Config  # noqa: E402
 
 from mmvlprompt.compat import amp_optim_wrapper_type  # noqa: E402
-from mmvlprompt.engine import (add_common_args, build_runner,  # noqa: E402
-                               check_file, load_config, parse_with_common)
+from mmvlprompt.engine import (RunSession, add_common_args,  # noqa: E402
+                               build_runner, check_file, load_config,
+                               parse_with_common)
 
 
 def parse_args(argv=None):
@@ -82,10 +83,12 @@ def merge_args(cfg: Config, args) -> Config:
 def main(argv=None):
     args = parse_args(argv)
     cfg = merge_args(load_config(args), args)
-    runner = build_runner(cfg)
-    # every rank reports, so multi-process set-ups can be checked
-    print(f'rank={runner.rank} world_size={runner.world_size}', flush=True)
-    runner.train()
+    # RunSession ends the run cleanly: workers, barrier, process group
+    with RunSession(cfg, build_runner) as runner:
+        # every rank reports, so multi-process set-ups can be checked
+        print(f'rank={runner.rank} world_size={runner.world_size}',
+              flush=True)
+        runner.train()
 
 
 if __name__ == '__main__':

@@ -11,9 +11,13 @@ default_hooks = dict(
 
 # Robustness (README "Robustness"): count unreadable training videos and stop
 # above 1 %; check every loader's labels against the model's class set;
-# reseed at each epoch start so that a resumed run matches an uninterrupted one.
+# reseed at each epoch start so that a resumed run matches an uninterrupted
+# one; stop at the first NaN/inf loss or gradient (the step is not applied)
+# and never save non-finite weights (`skip_nonfinite=N` skips up to N bad
+# steps).
 custom_hooks = [
     dict(type='SkippedVideoHook', max_fraction=0.01),
     dict(type='LabelRangeHook'),
     dict(type='EpochSeedHook'),
+    dict(type='NonFiniteCheckHook', skip_nonfinite=0),
 ]

@@ -3,8 +3,10 @@
 Each piece is small and acts only when needed:
 
 * :mod:`.mmaction_drn` - the mmaction2 wheel lacks ``localizers/drn``.
+* :mod:`.mmaction_multimodal` - transformers 5 breaks mmaction's optional
+  VindLU models; they are then marked unavailable.
 * :mod:`.safe_checkpoint` - MMEngine checkpoints under torch's
-  ``weights_only=True`` loading.
+  ``weights_only=True`` loading, and our own message for refused files.
 * :mod:`.cpu_dist` - distributed training with gloo when CUDA is absent.
 * :mod:`.cpu_amp` - ``--amp`` on CPU with bf16 autocast.
 * :mod:`.atomic_save` - checkpoints and ``last_checkpoint`` written
@@ -15,7 +17,11 @@ Each piece is small and acts only when needed:
 import warnings
 
 from .mmaction_drn import patch_missing_drn
-from .safe_checkpoint import allow_mmengine_checkpoints
+from .mmaction_multimodal import disable_incompatible_multimodal
+from .safe_checkpoint import (UnsafeCheckpointError,
+                              allow_mmengine_checkpoints,
+                              refuse_unsafe_pickles, safe_torch_load,
+                              use_safe_local_loader)
 
 # mmcv-lite has no compiled ops; mmcv warns about it on every import although
 # nothing here uses them.
@@ -24,9 +30,11 @@ warnings.filterwarnings(
 # mmengine 0.10.7 resolves `mmaction::` config paths with pkg_resources,
 # which warns about its own deprecation each time (see requirements.txt).
 warnings.filterwarnings('ignore', message='pkg_resources is deprecated')
-# Both must run before anything imports ``mmaction.models``.
+# These must run before anything imports ``mmaction.models``.
 patch_missing_drn()
+disable_incompatible_multimodal()
 allow_mmengine_checkpoints()
+use_safe_local_loader()
 
 from .atomic_save import atomic_write, patch_atomic_writes  # noqa: E402
 from .cpu_amp import CPUAutocastOptimWrapper, amp_optim_wrapper_type  # noqa: E402
@@ -35,7 +43,10 @@ from .cpu_dist import setup_cpu_distributed  # noqa: E402
 patch_atomic_writes()
 
 __all__ = [
-    'patch_missing_drn', 'allow_mmengine_checkpoints',
+    'patch_missing_drn', 'disable_incompatible_multimodal',
+    'allow_mmengine_checkpoints',
+    'UnsafeCheckpointError', 'refuse_unsafe_pickles', 'safe_torch_load',
+    'use_safe_local_loader',
     'CPUAutocastOptimWrapper', 'amp_optim_wrapper_type',
     'setup_cpu_distributed', 'atomic_write', 'patch_atomic_writes'
 ]

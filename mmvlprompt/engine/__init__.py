@@ -1,8 +1,13 @@
 """Training and testing entry-point helpers."""
-from .hooks import EpochSeedHook, LabelRangeHook, SkippedVideoHook
+from .hooks import (EpochSeedHook, LabelRangeHook, NonFiniteCheckHook,
+                    NonFiniteLossError, SkippedVideoHook)
 from .runner_setup import (add_common_args, build_runner, check_file,
                            load_config, parse_with_common)
+from .teardown import (RunSession, destroy_process_group,
+                       shutdown_dataloader_workers)
 
 __all__ = ['add_common_args', 'build_runner', 'check_file', 'load_config',
            'parse_with_common', 'EpochSeedHook', 'LabelRangeHook',
-           'SkippedVideoHook']
+           'SkippedVideoHook', 'RunSession', 'destroy_process_group',
+           'shutdown_dataloader_workers', 'NonFiniteCheckHook',
+           'NonFiniteLossError']

@@ -22,6 +22,8 @@ import open_clip
 import torch
 from torch import nn
 
+from ...compat import refuse_unsafe_pickles
+
 _CONFIG_DIR = Path(__file__).resolve().parents[2] / 'clip_configs'
 _registered = False
 
@@ -63,7 +65,8 @@ def _quiet_random_init_warning():
 def _load_weight_file(model: nn.Module, path: str, jit: bool) -> None:
     """Load an open_clip state dict or an OpenAI JIT archive into model."""
     if not jit:
-        open_clip.load_checkpoint(model, path)
+        with refuse_unsafe_pickles(path):  # our message, not torch's
+            open_clip.load_checkpoint(model, path)
         return
     state_dict = torch.jit.load(path, map_location='cpu').state_dict()
     # OpenAI archives carry these scalars; open_clip's own exports also keep
