@@ -60,7 +60,8 @@ def test_pretraining_is_deterministic_and_loads_as_pretrained(
 
 def test_contrastive_loss_counts_identical_captions_as_positives():
     """With perfect features, duplicates share the target mass: the loss is
-    log(2) for a pair of identical captions, log(1)=0 for unique ones."""
+    each of a pair of identical captions scores log 2, unique ones 0,
+    so the mean over 4 rows is log(2) / 2."""
     tool = _load_tool()
     feats = torch.eye(3)[[0, 0, 1, 2]] * 1.0
     loss = tool.contrastive_loss(feats, feats, torch.tensor(np.log(1e4)),
