@@ -84,9 +84,20 @@ def test_infer_custom_classes_and_annotated_copy(tmp_path,
               and ln.strip()[0].isdigit() and '. ' in ln]
     assert [r[0] for r in ranked] == ['1.', '2.', '3.']
     probs = [float(r[1]) for r in ranked]
-    assert probs == sorted(probs, reverse=True) and sum(probs) <= 1.001
+    assert probs == sorted(probs, reverse=True) and sum(probs) <= 1.002  # rounded to 3 digits
     assert all(r[2] in classes for r in ranked)
     assert len({r[2] for r in ranked}) == 3
+    # the printed probability belongs to the printed name: scoring the same
+    # video with the names in reverse order gives each name the same value
+    infer = _tool('tools/infer.py')
+    args = infer.parse_args([ZS_CONFIG, str(zero_shot_checkpoint),
+                             str(video), '--classes', 'unused'])
+    cfg, model = infer.build_model(args, classes[::-1])
+    pipeline = infer.post_decode_pipeline(cfg)
+    reverse, _, _ = infer.predict_video(str(video), model, pipeline, 8, 1)
+    for rank, prob, name in ranked:
+        assert reverse[classes[::-1].index(name)] == pytest.approx(
+            float(prob), abs=6e-4)
     written = decord.VideoReader(str(out))
     assert len(written) == len(frames)
     assert written[0].shape[0] >= 256  # enlarged so the text is legible

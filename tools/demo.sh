@@ -6,7 +6,8 @@
 #   3. zero-shot CLIP: tools/test.py on base and novel classes;
 #   4. IVLP and ViLT-CLIP: tools/train.py on the base classes, then
 #      tools/test.py on base and novel classes;
-#   5. print the table, write results.md and results.csv.
+#   5. print the table, write results.md and results.csv, plot the
+#      training curves and the results (tools/analysis/plot_results.py).
 # Usage: bash tools/demo.sh [WORK_DIR]   (default work_dirs/demo)
 set -euo pipefail
 WORK_DIR=${1:-work_dirs/demo}
@@ -14,6 +15,9 @@ cd "$(dirname "$0")/.."
 DATA=$WORK_DIR/data
 CLIP=${MMVLP_WORLD_CLIP:-checkpoints/vlp-world/vlp-world.pt}
 export MMVLP_WORLD_ROOT=$DATA MMVLP_WORLD_CLIP=$CLIP
+# The tiny model gains nothing from intra-op threads, and extra threads slow
+# it down badly on a busy machine; set OMP_NUM_THREADS to override.
+export OMP_NUM_THREADS=${OMP_NUM_THREADS:-1}
 NOVEL=(--cfg-options "model.cls_head.test_class_names=$DATA/label_map_novel.txt"
        "test_dataloader.dataset.ann_file=$DATA/test_novel_list.txt")
 T0=$(date +%s)
@@ -61,4 +65,5 @@ python tools/analysis/demo_table.py "$WORK_DIR" \
     --method zero-shot "$ZS" \
     --method ivlp configs/demo/ivlp_synthetic_world.py \
     --method vilt-clip configs/demo/vilt-clip_synthetic_world.py
+python tools/analysis/plot_results.py "$WORK_DIR"
 stamp "done: results.md, results.csv, logs and checkpoints are in $WORK_DIR"
