@@ -84,7 +84,8 @@ def test_infer_custom_classes_and_annotated_copy(tmp_path,
               and ln.strip()[0].isdigit() and '. ' in ln]
     assert [r[0] for r in ranked] == ['1.', '2.', '3.']
     probs = [float(r[1]) for r in ranked]
-    assert probs == sorted(probs, reverse=True) and sum(probs) <= 1.002  # rounded to 3 digits
+    assert probs == sorted(probs, reverse=True)
+    assert sum(probs) <= 1.002  # printed with 3 digits
     assert all(r[2] in classes for r in ranked)
     assert len({r[2] for r in ranked}) == 3
     # the printed probability belongs to the printed name: scoring the same

@@ -34,7 +34,8 @@ def main(argv=None):
     args = parser.parse_args(argv)
     for key in ('train', 'test', 'frames', 'size'):
         if getattr(args, key) <= 0:
-            parser.error(f'--{key} must be positive, got {getattr(args, key)}.')
+            parser.error(f'--{key} must be positive, '
+                         f'got {getattr(args, key)}.')
     base, novel = base_novel_split()
     print(f'{len(base)} base and {len(novel)} novel classes, '
           f'{args.frames} frames of {args.size}x{args.size} px, seed '
