@@ -95,4 +95,5 @@ def test_committed_clip_zero_shot_above_chance():
             logits = model._forward((x - mean) / std, stage='head')
         correct += int(logits.argmax(-1).item() == label)
     accuracy = correct / len(classes)
+    print(f"zero-shot top-1 on 48 generated videos: {accuracy:.3f}")
     assert accuracy >= 3 / len(classes), accuracy
