@@ -7,7 +7,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.mmvlprompt-installed
 DEMO_DIR ?= work_dirs/demo
 
-.PHONY: venv test demo clean
+.PHONY: venv test demo demo-full clean
 
 venv: $(STAMP)
 
@@ -22,6 +22,13 @@ test: $(STAMP)
 
 demo: $(STAMP)
 	PATH="$(abspath $(VENV))/bin:$$PATH" bash tools/demo.sh $(DEMO_DIR)
+
+# `make demo` after re-pretraining the tiny CLIP (deterministic on CPU, about
+# 10 min on 1 core) instead of using the committed checkpoints/vlp-world/.
+demo-full: $(STAMP)
+	mkdir -p $(DEMO_DIR)
+	$(PY) tools/pretrain_tiny_clip.py $(DEMO_DIR)/vlp-world.pt --arch vlp-world --steps 800 --seed 0
+	PATH="$(abspath $(VENV))/bin:$$PATH" MMVLP_WORLD_CLIP=$(DEMO_DIR)/vlp-world.pt bash tools/demo.sh $(DEMO_DIR)
 
 clean:
 	rm -rf $(VENV) work_dirs
