@@ -100,7 +100,8 @@ def test_train_step_freezes_clip_and_trains_prompts(tiny_clip_path, mapping):
     every mapping parameter received a non-zero gradient."""
     model = MODELS.build(
         tiny_model_cfg(tiny_clip_path, neck=neck_cfg(mapping=mapping)))
-    before = {k: v.clone() for k, v in model.state_dict().items()}
+    # every tensor, CLIP included (the state dict is prompt-only by default)
+    before = {k: v.clone() for k, v in model.named_parameters()}
     optimizer = torch.optim.AdamW(model.parameters(), lr=1e-2,
                                   weight_decay=1e-3)
     wrapper = OptimWrapper(optimizer)
@@ -121,7 +122,8 @@ def test_train_step_freezes_clip_and_trains_prompts(tiny_clip_path, mapping):
     trainable = {n for n, p in model.named_parameters() if p.requires_grad}
     assert trainable and all(n.startswith('neck.') for n in trainable)
     assert set(grads) == trainable
-    for name, tensor in model.state_dict().items():
+    assert any(n.startswith('backbone.') for n in before)
+    for name, tensor in model.named_parameters():
         if name.startswith(('backbone.', 'cls_head.')):
             assert torch.equal(tensor, before[name]), name
         else:
