@@ -5,7 +5,9 @@ import open_clip
 import torch
 from torch import Tensor, nn
 
-from ..utils import forward_prompted_blocks, splice_tokens
+from ..utils import (check_sdpa_block, forward_prompted_blocks,
+                     forward_shared_prefix_blocks, shared_prefix_length,
+                     splice_tokens)
 
 
 class PromptedTextEncoder(nn.Module):
@@ -20,10 +22,22 @@ class PromptedTextEncoder(nn.Module):
         arch (str): open_clip model name, to pick the tokenizer.
         truncate (bool): Run on ``max_eot + 1`` positions instead of the full
             context length. Exact for CLIP's causal text transformer.
+        share_prefix (bool): Compute the leading positions that every text
+            shares (``[SOS]`` and the prompts) once, as one sequence, and run
+            only the class-name suffixes against their cached keys and
+            values. Exact for the causal text transformer.
+        with_cp (bool): Gradient checkpointing, one checkpoint per block.
     """
 
-    def __init__(self, clip_model: nn.Module, arch: str, truncate: bool = True):
+    def __init__(self, clip_model: nn.Module, arch: str, truncate: bool = True,
+                 share_prefix: bool = True, with_cp: bool = False):
         super().__init__()
+        for key, value in (('truncate_text', truncate),
+                           ('share_prefix', share_prefix),
+                           ('with_cp', with_cp)):
+            if not isinstance(value, bool):
+                raise ValueError(f'cls_head.{key}={value!r}: expected True '
+                                 'or False.')
         self.token_embedding = clip_model.token_embedding
         self.positional_embedding = clip_model.positional_embedding
         self.transformer = clip_model.transformer
@@ -32,6 +46,11 @@ class PromptedTextEncoder(nn.Module):
         self.register_buffer('attn_mask', clip_model.attn_mask,
                              persistent=False)
         self.truncate = truncate
+        self.share_prefix = share_prefix
+        self.with_cp = with_cp
+        if share_prefix:
+            for block in self.transformer.resblocks:
+                check_sdpa_block(block, 'cls_head.share_prefix')
         self.tokenizer = open_clip.get_tokenizer(arch)
 
     @property
@@ -71,21 +90,50 @@ class PromptedTextEncoder(nn.Module):
         """
         eot = tokens.argmax(dim=-1)  # (K,) EOT has the largest id
         length = int(eot.max()) + 1 if self.truncate else tokens.shape[1]
-        x = self.token_embedding(tokens[:, :length])  # (K, L, d_t)
-        if len(prompts) > 0:
-            x = splice_tokens(x, prompts[0], start=1)
-        x = x + self.positional_embedding[:length].to(x.dtype)
-        mask = self.attn_mask[:length, :length]  # causal (L, L)
-        x = forward_prompted_blocks(self.transformer, x, prompts, start=1,
-                                    attn_mask=mask)  # (K, L, d_t)
+        tokens = tokens[:, :length]
+        num_prompts = prompts[0].shape[0] if len(prompts) else 0
+        shared = shared_prefix_length(tokens, eot) if self.share_prefix \
+            else 0
+        if shared >= 1 + num_prompts:
+            x = self._encode_shared(tokens, prompts, shared)  # (K, L-P, d_t)
+            eot = eot - shared
+        else:
+            x = self._encode_full(tokens, prompts)  # (K, L, d_t)
         x = self.ln_final(x)
         x = x[torch.arange(x.shape[0], device=x.device), eot]  # (K, d_t)
         if isinstance(self.text_projection, nn.Linear):
             return self.text_projection(x)
         return x @ self.text_projection  # (K, D)
 
+    def _encode_full(self, tokens: Tensor, prompts: Sequence[Tensor]) -> Tensor:
+        """Every text as its own sequence, ``(K, L)`` ids to ``(K, L, d_t)``."""
+        length = tokens.shape[1]
+        x = self.token_embedding(tokens)  # (K, L, d_t)
+        if len(prompts) > 0:
+            x = splice_tokens(x, prompts[0], start=1)
+        x = x + self.positional_embedding[:length].to(x.dtype)
+        mask = self.attn_mask[:length, :length]  # causal (L, L)
+        return forward_prompted_blocks(self.transformer, x, prompts, start=1,
+                                       attn_mask=mask, with_cp=self.with_cp)
+
+    def _encode_shared(self, tokens: Tensor, prompts: Sequence[Tensor],
+                       shared: int) -> Tensor:
+        """The first ``shared`` positions once, then the suffixes:
+        ``(K, L)`` ids to the suffix states ``(K, L - shared, d_t)``."""
+        pos = self.positional_embedding[:tokens.shape[1]]  # (L, d_t)
+        prefix = self.token_embedding(tokens[:1, :shared])  # (1, P, d_t)
+        if len(prompts) > 0:
+            prefix = splice_tokens(prefix, prompts[0], start=1)
+        prefix = prefix + pos[:shared].to(prefix.dtype)
+        suffix = self.token_embedding(tokens[:, shared:])  # (K, S, d_t)
+        suffix = suffix + pos[shared:].to(suffix.dtype)
+        return forward_shared_prefix_blocks(self.transformer, prefix, suffix,
+                                            prompts, start=1,
+                                            with_cp=self.with_cp)
+
     def extra_repr(self) -> str:
-        return f'truncate={self.truncate}'
+        return (f'truncate={self.truncate}, '
+                f'share_prefix={self.share_prefix}, with_cp={self.with_cp}')
 
 
 def placeholder_texts(class_names: Sequence[str], num_tokens: int,
