@@ -26,11 +26,12 @@ warnings.filterwarnings('ignore', message='pkg_resources is deprecated')
 patch_missing_drn()
 allow_mmengine_checkpoints()
 
-from .cpu_amp import CPUAutocastOptimWrapper, amp_optim_wrapper_type  # noqa: E402
+from .cpu_amp import (CPUAutocastOptimWrapper, amp_optim_wrapper_type,  # noqa: E402
+                      amp_settings)
 from .cpu_dist import setup_cpu_distributed  # noqa: E402
 
 __all__ = [
     'patch_missing_drn', 'allow_mmengine_checkpoints',
-    'CPUAutocastOptimWrapper', 'amp_optim_wrapper_type',
+    'CPUAutocastOptimWrapper', 'amp_optim_wrapper_type', 'amp_settings',
     'setup_cpu_distributed'
 ]
