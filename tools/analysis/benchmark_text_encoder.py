@@ -20,7 +20,7 @@ import torch
 from mmvlprompt.models.heads import PromptedTextEncoder
 from mmvlprompt.models.heads.prompted_text_encoder import placeholder_texts
 from mmvlprompt.models.utils import build_clip
-from mmvlprompt.utils import load_class_names
+from mmvlprompt.utils import generated_class_names, load_class_names
 
 
 def parse_args():
@@ -40,15 +40,6 @@ def parse_args():
     return parser.parse_args()
 
 
-def generated_names(count):
-    words = ['playing', 'riding', 'making', 'throwing', 'juggling', 'ball',
-             'guitar', 'horse', 'snow', 'cake', 'water', 'dancing', 'on',
-             'the', 'with', 'a']
-    return [' '.join(words[(i * 7 + j * 3) % len(words)]
-                     for j in range(2 + i % 4)) + f' {i}'
-            for i in range(count)]
-
-
 def median_time(fn, repeats):
     times = []
     for _ in range(repeats):
@@ -63,7 +54,7 @@ def main():
     if args.threads:
         torch.set_num_threads(args.threads)
     names = load_class_names(args.label_map)[0] if args.label_map \
-        else generated_names(args.num_classes)
+        else generated_class_names(args.num_classes)
     encoder = PromptedTextEncoder(build_clip(args.arch, args.pretrained),
                                   args.arch).eval()
     prompts = [torch.randn(args.tokens, encoder.width) * 0.02
