@@ -9,7 +9,8 @@ from conftest import tiny_model_cfg
 from mmvlprompt.models.heads import PromptedTextEncoder
 from mmvlprompt.models.heads.prompted_text_encoder import placeholder_texts
 from mmvlprompt.models.utils import add_clip_config, build_clip
-from mmvlprompt.models.utils.shared_prefix import shared_prefix_length
+from mmvlprompt.models.utils.shared_prefix import (group_lengths,
+                                                   shared_prefix_length)
 
 DEEP_ARCH = 'vlp-tiny-deep'  # test-only: 9 vision and 10 text layers
 NAMES = ['yoga', 'playing guitar',
@@ -44,12 +45,16 @@ def _features_and_grads(encoder, tokens, prompts):
 
 
 @pytest.mark.parametrize('depth', [0, 1, 9])
-@pytest.mark.parametrize('truncate', [True, False])
-def test_shared_prefix_equals_full_encoder(deep_arch, depth, truncate):
+@pytest.mark.parametrize('truncate, overhead', [(True, 64.0), (True, 0.0),
+                                                (False, 64.0)])
+def test_shared_prefix_equals_full_encoder(deep_arch, depth, truncate,
+                                           overhead):
     """share_prefix gives the features and prompt gradients of
-    share_prefix=False, for names of very different lengths."""
+    share_prefix=False, for names of very different lengths, batched in one
+    group (overhead 64) or one group per length (overhead 0)."""
     clip = build_clip(deep_arch, seed=3)
     shared = PromptedTextEncoder(clip, deep_arch, truncate, share_prefix=True)
+    shared.group_overhead = overhead
     full = PromptedTextEncoder(clip, deep_arch, truncate, share_prefix=False)
     torch.manual_seed(depth)
     n = 5
@@ -73,6 +78,19 @@ def test_shared_prefix_length():
     assert shared_prefix_length(tokens, tokens.argmax(-1)) == 3
     one = tokens[:1]  # a single class keeps its EOT in the suffix
     assert shared_prefix_length(one, one.argmax(-1)) == 4
+
+
+def test_group_lengths():
+    """Groups cover every index once; the overhead trades padding against
+    the number of groups."""
+    lengths = [4, 4, 9, 4, 5, 3, 4, 9]
+    assert group_lengths(lengths, overhead=0) == [
+        ([5], 3), ([0, 1, 3, 6], 4), ([4], 5), ([2, 7], 9)]
+    assert group_lengths(lengths, overhead=1000) == [(list(range(8)), 9)]
+    # padding the 3 to 4 costs 1 position, less than a group (2); padding
+    # the five 3s and 4s to 5 would cost 6
+    assert group_lengths(lengths, overhead=2) == [
+        ([0, 1, 3, 5, 6], 4), ([4], 5), ([2, 7], 9)]
 
 
 def _recognizer(clip_cfg, mapping, **head):

@@ -6,8 +6,8 @@ import torch
 from torch import Tensor, nn
 
 from ..utils import (check_sdpa_block, forward_prompted_blocks,
-                     forward_shared_prefix_blocks, shared_prefix_length,
-                     splice_tokens)
+                     forward_shared_prefix_blocks, group_lengths,
+                     shared_prefix_length, splice_tokens)
 
 
 class PromptedTextEncoder(nn.Module):
@@ -25,7 +25,9 @@ class PromptedTextEncoder(nn.Module):
         share_prefix (bool): Compute the leading positions that every text
             shares (``[SOS]`` and the prompts) once, as one sequence, and run
             only the class-name suffixes against their cached keys and
-            values. Exact for the causal text transformer.
+            values. The suffixes are batched in groups of similar length
+            (each padded to its longest; see :func:`group_lengths`).
+            Exact for the causal text transformer.
         with_cp (bool): Gradient checkpointing, one checkpoint per block.
     """
 
@@ -48,6 +50,8 @@ class PromptedTextEncoder(nn.Module):
         self.truncate = truncate
         self.share_prefix = share_prefix
         self.with_cp = with_cp
+        # cost of one more suffix group, in padded positions
+        self.group_overhead = 64.0
         if share_prefix:
             for block in self.transformer.resblocks:
                 check_sdpa_block(block, 'cls_head.share_prefix')
@@ -95,12 +99,11 @@ class PromptedTextEncoder(nn.Module):
         shared = shared_prefix_length(tokens, eot) if self.share_prefix \
             else 0
         if shared >= 1 + num_prompts:
-            x = self._encode_shared(tokens, prompts, shared)  # (K, L-P, d_t)
-            eot = eot - shared
+            x = self._encode_shared(tokens, prompts, shared, eot)  # (K, d_t)
         else:
             x = self._encode_full(tokens, prompts)  # (K, L, d_t)
+            x = x[torch.arange(x.shape[0], device=x.device), eot]  # (K, d_t)
         x = self.ln_final(x)
-        x = x[torch.arange(x.shape[0], device=x.device), eot]  # (K, d_t)
         if isinstance(self.text_projection, nn.Linear):
             return self.text_projection(x)
         return x @ self.text_projection  # (K, D)
@@ -117,19 +120,30 @@ class PromptedTextEncoder(nn.Module):
                                        attn_mask=mask, with_cp=self.with_cp)
 
     def _encode_shared(self, tokens: Tensor, prompts: Sequence[Tensor],
-                       shared: int) -> Tensor:
-        """The first ``shared`` positions once, then the suffixes:
-        ``(K, L)`` ids to the suffix states ``(K, L - shared, d_t)``."""
+                       shared: int, eot: Tensor) -> Tensor:
+        """The first ``shared`` positions once, then the suffixes in groups
+        of similar length: ``(K, L)`` ids to the EOT states ``(K, d_t)``."""
         pos = self.positional_embedding[:tokens.shape[1]]  # (L, d_t)
         prefix = self.token_embedding(tokens[:1, :shared])  # (1, P, d_t)
         if len(prompts) > 0:
             prefix = splice_tokens(prefix, prompts[0], start=1)
         prefix = prefix + pos[:shared].to(prefix.dtype)
-        suffix = self.token_embedding(tokens[:, shared:])  # (K, S, d_t)
-        suffix = suffix + pos[shared:].to(suffix.dtype)
-        return forward_shared_prefix_blocks(self.transformer, prefix, suffix,
-                                            prompts, start=1,
-                                            with_cp=self.with_cp)
+        ends = (eot + 1 - shared).tolist() if self.truncate else \
+            [tokens.shape[1] - shared] * tokens.shape[0]
+        groups = group_lengths(ends, self.group_overhead)
+        suffixes = []
+        for rows, length in groups:
+            x = self.token_embedding(tokens[rows, shared:shared + length])
+            suffixes.append(x + pos[shared:shared + length].to(x.dtype))
+        outs = forward_shared_prefix_blocks(
+            self.transformer, prefix, suffixes, prompts, start=1,
+            with_cp=self.with_cp)  # [(C_g, S_g, d_t)]
+        rows = [torch.as_tensor(r, device=tokens.device) for r, _ in groups]
+        x = torch.cat([out[torch.arange(len(r), device=out.device),
+                           eot[r] - shared] for out, r in zip(outs, rows)])
+        order = torch.empty_like(eot)
+        order[torch.cat(rows)] = torch.arange(len(eot), device=eot.device)
+        return x[order]  # (K, d_t), in the order of ``tokens``
 
     def extra_repr(self) -> str:
         return (f'truncate={self.truncate}, '

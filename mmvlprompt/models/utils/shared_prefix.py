@@ -8,7 +8,7 @@ as one sequence; each class then runs only its own suffix and attends to
 own weights through :func:`torch.nn.functional.scaled_dot_product_attention`
 so that fused kernels are used on GPU.
 """
-from typing import Optional, Sequence, Tuple
+from typing import List, Optional, Sequence, Tuple
 
 import torch
 import torch.nn.functional as F
@@ -86,12 +86,12 @@ def suffix_mask(prefix_len: int, suffix_len: int, device) -> Tensor:
 
 def forward_shared_prefix_blocks(transformer: nn.Module,
                                  prefix: Tensor,
-                                 suffix: Tensor,
+                                 suffixes: Sequence[Tensor],
                                  prompts: Sequence[Tensor],
                                  start: int,
-                                 with_cp: bool = False) -> Tensor:
-    """Run a causal open_clip ``Transformer`` on a shared prefix and many
-    suffixes; exact equivalent of running every ``[prefix ; suffix_c]``.
+                                 with_cp: bool = False) -> List[Tensor]:
+    """Run a causal open_clip ``Transformer`` on a shared prefix and groups
+    of suffixes; exact equivalent of running every ``[prefix ; suffix]``.
 
     Before block ``l`` with ``1 <= l < len(prompts)`` the prefix positions
     ``start .. start + n - 1`` are overwritten by ``prompts[l]`` (deep
@@ -100,29 +100,67 @@ def forward_shared_prefix_blocks(transformer: nn.Module,
     Args:
         transformer: open_clip ``Transformer`` (batch first, causal).
         prefix: ``(1, P, d)`` class-independent tokens, positions added.
-        suffix: ``(C, S, d)`` per-class tokens, positions added.
+        suffixes: Groups of per-class tokens, each ``(C_g, S_g, d)`` with
+            positions added; groups may differ in length.
         prompts: Per-layer prompts, each ``(n, d)``.
         start: Position of the first prompt token in the prefix.
         with_cp: Gradient checkpointing, one checkpoint per block.
 
     Returns:
-        Tensor: the suffix output ``(C, S, d)``.
+        list[Tensor]: the outputs of the groups, ``(C_g, S_g, d)`` each.
     """
-    mask = suffix_mask(prefix.shape[1], suffix.shape[1], suffix.device)
+    masks = [suffix_mask(prefix.shape[1], x.shape[1], x.device)
+             for x in suffixes]
     for layer, block in enumerate(transformer.resblocks):
         prompt = prompts[layer] if 1 <= layer < len(prompts) else None
 
-        def step(prefix, suffix, prompt, block=block):
+        def step(prefix, prompt, *suffixes, block=block):
             if prompt is not None:
                 prefix = splice_tokens(prefix, prompt, start)
             prefix, k, v = block_forward(block, prefix, is_causal=True)
-            suffix, _, _ = block_forward(block, suffix, attn_mask=mask,
-                                         past=(k, v))
-            return prefix, suffix
+            return (prefix, *(block_forward(block, x, attn_mask=mask,
+                                            past=(k, v))[0]
+                              for x, mask in zip(suffixes, masks)))
 
-        prefix, suffix = run_layer(step, prefix, suffix, prompt,
-                                   with_cp=with_cp)
-    return suffix
+        prefix, *suffixes = run_layer(step, prefix, prompt, *suffixes,
+                                      with_cp=with_cp)
+    return suffixes
+
+
+def group_lengths(lengths: Sequence[int],
+                  overhead: float = 64.0) -> List[Tuple[List[int], int]]:
+    """Split sequences into groups that are each padded to their longest.
+
+    Minimises ``sum(len(group) * max_length(group)) + overhead * groups``
+    over groups of consecutive lengths (dynamic programming over the sorted
+    distinct lengths), trading padding against the fixed cost of one more
+    batched call per layer.
+
+    Args:
+        lengths: Length of each sequence.
+        overhead: Cost of one group, in padded positions.
+
+    Returns:
+        list: ``(indices, padded_length)`` per group; every index appears
+        once.
+    """
+    distinct = sorted(set(lengths))
+    counts = [sum(1 for x in lengths if x == d) for d in distinct]
+    best = [0.0] + [float('inf')] * len(distinct)  # best[j]: first j done
+    cut = [0] * (len(distinct) + 1)
+    for j in range(1, len(distinct) + 1):
+        for i in range(j):
+            cost = best[i] + sum(counts[i:j]) * distinct[j - 1] + overhead
+            if cost < best[j]:
+                best[j], cut[j] = cost, i
+    groups, j = [], len(distinct)
+    while j > 0:
+        i = cut[j]
+        low, high = distinct[i], distinct[j - 1]
+        groups.append(([k for k, x in enumerate(lengths)
+                        if low <= x <= high], high))
+        j = i
+    return groups[::-1]
 
 
 def shared_prefix_length(tokens: Tensor, eot: Tensor) -> int:
