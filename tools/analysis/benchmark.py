@@ -83,6 +83,10 @@ def parse_args(argv=None):
                         help='gradient checkpointing in both encoders')
     parser.add_argument('--iters', type=int, default=3,
                         help='timed rounds after one warm-up round')
+    parser.add_argument('--warmup', type=int, default=1,
+                        help='untimed steps per case before timing '
+                        '(inference cases always get one, to fill the '
+                        'text cache)')
     parser.add_argument('--threads', type=int, default=None,
                         help='torch CPU threads')
     parser.add_argument('--cases', default=','.join(CASES),
@@ -97,6 +101,8 @@ def parse_args(argv=None):
     if unknown:
         parser.error(f'--cases: unknown {unknown}; choose from {CASES}.')
     args.cases = [c for c in CASES if c in cases]
+    if args.warmup < 0:
+        parser.error('--warmup must be >= 0.')
     for key in ('num_classes', 'frames', 'batch_size', 'iters'):
         if getattr(args, key) < 1:
             parser.error(f'--{key.replace("_", "-")} must be >= 1.')
@@ -440,9 +446,10 @@ def main(argv=None):
     for name in args.cases:
         log(f'building {name} ...')
         cases.append(getattr(factory, name)())
-    for case in cases:  # inference twice: the second has the text cache
-        log(f'warm-up {case.name} ...')
-        for _ in range(2 if case.name.endswith('infer') else 1):
+    for case in cases:
+        steps = max(args.warmup, 1 if case.name.endswith('infer') else 0)
+        for _ in range(steps):
+            log(f'warm-up {case.name} ...')
             case.step()
     for it in range(args.iters):
         for case in cases:
@@ -464,13 +471,13 @@ def main(argv=None):
                   frames=args.frames, batch_size=args.batch_size,
                   device=device_name, threads=torch.get_num_threads(),
                   amp=factory.amp_dtype, with_cp=args.with_cp,
-                  iters=args.iters, torch=torch.__version__,
+                  iters=args.iters, warmup=args.warmup, torch=torch.__version__,
                   date=datetime.now(timezone.utc).strftime('%Y-%m-%d'))
     print(f"{config['arch']}, {args.batch_size} clip(s) x {args.frames} "
           f'frames, {len(names)} classes ({origin}), {device_name}, '
           f"{config['threads']} threads, {factory.amp_dtype}, "
           f"with_cp={args.with_cp}; median/min/max of {args.iters} "
-          'interleaved steps')
+          f'interleaved steps after {args.warmup} warm-up')
     print(format_table(results))
     if args.json:
         os.makedirs(osp.dirname(osp.abspath(args.json)), exist_ok=True)
