@@ -353,6 +353,8 @@ def test_cpu_amp_wrapper_rejects_bad_dtype():
 def test_amp_optim_wrapper_type(monkeypatch, cuda, expected):
     """--amp picks the CPU wrapper without CUDA and AmpOptimWrapper with it."""
     monkeypatch.setattr(torch.cuda, 'is_available', lambda: cuda)
+    monkeypatch.setattr(torch.cuda, 'get_device_capability',
+                        lambda device=None: (9, 0))
     assert amp_optim_wrapper_type() == expected
 
 

@@ -15,7 +15,7 @@ sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
 import mmvlprompt  # noqa: E402,F401  (compat shims before mmaction)
 from mmengine.config import Config  # noqa: E402
 
-from mmvlprompt.compat import amp_optim_wrapper_type  # noqa: E402
+from mmvlprompt.compat import amp_settings  # noqa: E402
 from mmvlprompt.engine import (RunSession, add_common_args,  # noqa: E402
                                build_runner, check_file, load_config,
                                parse_with_common)
@@ -32,7 +32,9 @@ def parse_args(argv=None):
         help='resume from the given checkpoint, or, with no value, from the '
         'latest checkpoint in the work dir')
     parser.add_argument('--amp', action='store_true',
-                        help='mixed precision (bf16 autocast on CPU)')
+                        help='mixed precision: bf16 autocast where the device supports '
+                        'it (CPU, GPUs of compute capability >= 8.0), else '
+                        'fp16 with dynamic loss scaling')
     parser.add_argument('--no-validate', action='store_true',
                         help='skip validation during training')
     parser.add_argument('--auto-scale-lr', action='store_true',
@@ -57,9 +59,9 @@ def merge_args(cfg: Config, args) -> Config:
         if wrapper in ('AmpOptimWrapper', 'CPUAutocastOptimWrapper'):
             print(f'--amp: optim_wrapper is already {wrapper}.')
         else:
-            cfg.optim_wrapper.type = amp_optim_wrapper_type()
-            if cfg.optim_wrapper.type == 'AmpOptimWrapper':
-                cfg.optim_wrapper.setdefault('loss_scale', 'dynamic')
+            settings = amp_settings()
+            cfg.optim_wrapper.update(settings)
+            print(f"--amp: {settings['type']} in {settings['dtype']}.")
     if args.resume == 'auto':
         cfg.resume = True
         cfg.load_from = None

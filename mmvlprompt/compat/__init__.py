@@ -37,7 +37,8 @@ allow_mmengine_checkpoints()
 use_safe_local_loader()
 
 from .atomic_save import atomic_write, patch_atomic_writes  # noqa: E402
-from .cpu_amp import CPUAutocastOptimWrapper, amp_optim_wrapper_type  # noqa: E402
+from .cpu_amp import (CPUAutocastOptimWrapper, amp_optim_wrapper_type,  # noqa: E402
+                      amp_settings)
 from .cpu_dist import setup_cpu_distributed  # noqa: E402
 
 patch_atomic_writes()
@@ -47,6 +48,6 @@ __all__ = [
     'allow_mmengine_checkpoints',
     'UnsafeCheckpointError', 'refuse_unsafe_pickles', 'safe_torch_load',
     'use_safe_local_loader',
-    'CPUAutocastOptimWrapper', 'amp_optim_wrapper_type',
+    'CPUAutocastOptimWrapper', 'amp_optim_wrapper_type', 'amp_settings',
     'setup_cpu_distributed', 'atomic_write', 'patch_atomic_writes'
 ]

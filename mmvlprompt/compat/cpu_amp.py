@@ -5,6 +5,10 @@ present, so ``tools/train.py --amp`` cannot use it on a CPU-only machine.
 :class:`CPUAutocastOptimWrapper` runs the forward pass under
 ``torch.autocast('cpu', dtype=torch.bfloat16)``. bf16 has the exponent range
 of fp32, so no gradient scaler is needed.
+
+:func:`amp_settings` picks the mixed-precision mode of ``--amp`` (bf16 where
+the device supports it, fp16 with dynamic loss scaling only where it does
+not).
 """
 from contextlib import contextmanager
 
@@ -39,7 +43,31 @@ class CPUAutocastOptimWrapper(OptimWrapper):
             yield
 
 
+def amp_settings() -> dict:
+    """The optim-wrapper settings ``--amp`` uses on this machine.
+
+    The one place where the mixed-precision mode is chosen:
+
+    * CUDA with bf16 (compute capability 8.0 or newer, e.g. A100, H100,
+      H200): ``AmpOptimWrapper`` with ``dtype='bfloat16'``. bf16 has fp32's
+      exponent range, so the loss scale is a constant 1 (the scaler still
+      skips a step whose gradients are not finite).
+    * CUDA without bf16 (V100, T4, ...): ``AmpOptimWrapper`` in fp16 with
+      dynamic loss scaling.
+    * no CUDA: :class:`CPUAutocastOptimWrapper` in bf16.
+
+    Returns:
+        dict: keys to merge into ``cfg.optim_wrapper``.
+    """
+    if not torch.cuda.is_available():
+        return dict(type='CPUAutocastOptimWrapper', dtype='bfloat16')
+    if torch.cuda.get_device_capability() >= (8, 0):
+        return dict(type='AmpOptimWrapper', dtype='bfloat16',
+                    loss_scale=1.0)
+    return dict(type='AmpOptimWrapper', dtype='float16',
+                loss_scale='dynamic')
+
+
 def amp_optim_wrapper_type() -> str:
     """Optim wrapper type for ``--amp`` on this machine."""
-    return 'AmpOptimWrapper' if torch.cuda.is_available() else \
-        'CPUAutocastOptimWrapper'
+    return amp_settings()['type']

@@ -230,3 +230,14 @@ def load_class_names(source: ClassNamesType,
                              f'{where[j]} and {where[i]}{how}.')
         seen[name] = i
     return names, origin
+
+
+def generated_class_names(count: int) -> List[str]:
+    """``count`` distinct made-up class names of 2-5 words plus a number,
+    for benchmarks when no label map is at hand."""
+    words = ['playing', 'riding', 'making', 'throwing', 'juggling', 'ball',
+             'guitar', 'horse', 'snow', 'cake', 'water', 'dancing', 'on',
+             'the', 'with', 'a']
+    return [' '.join(words[(i * 7 + j * 3) % len(words)]
+                     for j in range(2 + i % 4)) + f' {i}'
+            for i in range(count)]

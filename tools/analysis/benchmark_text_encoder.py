@@ -1,9 +1,10 @@
-"""Measure the text branch with and without exact EOT truncation.
+"""Measure the text branch with and without its exact shortcuts.
 
 Runs the prompted text encoder on every class name of a label map (or on
-generated names), once on the full context length and once truncated to the
-longest EOT position, side by side on the same inputs, and prints a table of
-median times and the largest feature difference::
+generated names) three ways, side by side on the same inputs: on the full
+context length, truncated to the longest EOT position, and truncated with
+the class-shared prefix (``share_prefix``); prints a table of median times
+and the largest feature difference to the full run::
 
     python tools/analysis/benchmark_text_encoder.py --arch ViT-B-16 \
         --label-map data/kinetics400/label_map_k400.txt --repeats 3
@@ -20,7 +21,7 @@ import torch
 from mmvlprompt.models.heads import PromptedTextEncoder
 from mmvlprompt.models.heads.prompted_text_encoder import placeholder_texts
 from mmvlprompt.models.utils import build_clip
-from mmvlprompt.utils import load_class_names
+from mmvlprompt.utils import generated_class_names, load_class_names
 
 
 def parse_args():
@@ -40,15 +41,6 @@ def parse_args():
     return parser.parse_args()
 
 
-def generated_names(count):
-    words = ['playing', 'riding', 'making', 'throwing', 'juggling', 'ball',
-             'guitar', 'horse', 'snow', 'cake', 'water', 'dancing', 'on',
-             'the', 'with', 'a']
-    return [' '.join(words[(i * 7 + j * 3) % len(words)]
-                     for j in range(2 + i % 4)) + f' {i}'
-            for i in range(count)]
-
-
 def median_time(fn, repeats):
     times = []
     for _ in range(repeats):
@@ -63,7 +55,7 @@ def main():
     if args.threads:
         torch.set_num_threads(args.threads)
     names = load_class_names(args.label_map)[0] if args.label_map \
-        else generated_names(args.num_classes)
+        else generated_class_names(args.num_classes)
     encoder = PromptedTextEncoder(build_clip(args.arch, args.pretrained),
                                   args.arch).eval()
     prompts = [torch.randn(args.tokens, encoder.width) * 0.02
@@ -74,22 +66,23 @@ def main():
     print(f'{len(names)} classes, {args.arch}, {args.tokens} context tokens '
           f'x {args.depth} layers, {torch.get_num_threads()} threads, '
           f'median of {args.repeats}')
-    results = {}
+    modes = (('full context', False, False), ('truncated', True, False),
+             ('truncated + shared prefix', True, True))
+    results = []
     with torch.no_grad():
-        for truncate in (False, True):
-            encoder.truncate = truncate
+        for _, truncate, share in modes:
+            encoder.truncate, encoder.share_prefix = truncate, share
             encoder(tokens[:2], prompts)  # warm-up
-            results[truncate] = median_time(lambda: encoder(tokens, prompts),
-                                            args.repeats)
-    full, short = results[False], results[True]
-    diff = (full[1] - short[1]).abs().max().item()
-    print('| mode | positions | median s | speed-up |')
-    print('|---|---|---|---|')
-    print(f'| full context | {tokens.shape[1]} | {full[0]:.3f} | 1.00x |')
-    print(f'| truncated | {length} | {short[0]:.3f} | '
-          f'{full[0] / short[0]:.2f}x |')
-    print(f'max abs feature difference: {diff:.2e}')
-
+            results.append(median_time(lambda: encoder(tokens, prompts),
+                                       args.repeats))
+    print('| mode | positions | median s | speed-up | max abs diff |')
+    print('|---|---|---|---|---|')
+    full = results[0]
+    for (label, truncate, _), (seconds, feats) in zip(modes, results):
+        positions = length if truncate else tokens.shape[1]
+        diff = (feats - full[1]).abs().max().item()
+        print(f'| {label} | {positions} | {seconds:.3f} | '
+              f'{full[0] / seconds:.2f}x | {diff:.1e} |')
 
 if __name__ == '__main__':
     main()

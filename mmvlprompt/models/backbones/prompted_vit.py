@@ -24,12 +24,20 @@ class PromptedViT(BaseModule):
             :func:`build_clip`; filled in by the recognizer.
         num_frames (int): ``T``, frames per view. Inputs of shape
             ``(B, V*T, C, H, W)`` are split into ``V`` views.
+        with_cp (bool): Gradient checkpointing, one checkpoint per
+            transformer block: activations are recomputed in the backward
+            pass instead of stored.
         init_cfg (dict, optional): Unused; CLIP weights come from ``clip``.
     """
 
     def __init__(self, clip: dict, num_frames: int = 8,
+                 with_cp: bool = False,
                  init_cfg: Optional[dict] = None) -> None:
         super().__init__(init_cfg=init_cfg)
+        if not isinstance(with_cp, bool):
+            raise ValueError(f'backbone.with_cp={with_cp!r}: expected True '
+                             'or False.')
+        self.with_cp = with_cp
         if not isinstance(num_frames, int) or num_frames < 1:
             raise ValueError(f'backbone.num_frames={num_frames!r}: expected '
                              'a positive int.')
@@ -100,6 +108,7 @@ class PromptedViT(BaseModule):
         if len(prompts) > 0:
             x = splice_tokens(x, prompts[0], start)  # (N, 1+HW+n, d_v)
         x = v.ln_pre(x)
-        x = forward_prompted_blocks(v.transformer, x, prompts, start)
+        x = forward_prompted_blocks(v.transformer, x, prompts, start,
+                                    with_cp=self.with_cp)
         x = v.ln_post(x[:, 0])  # (N, d_v)
         return x @ v.proj if v.proj is not None else x  # (N, D)

@@ -47,6 +47,10 @@ class PromptedTextHead(BaseHead):
             ``dict(type='ScenarioGuidedLoss')``. None disables it.
         label_smooth_eps (float): Label smoothing for ``loss_cls``.
         truncate_text (bool): Exact EOT truncation of the text encoder.
+        share_prefix (bool): Compute the class-independent prefix
+            (``[SOS]`` + prompts) once and only the class-name suffixes per
+            class (exact).
+        with_cp (bool): Gradient checkpointing in the text encoder.
         topk (tuple[int]): Top-k accuracies logged in training.
         average_clips (str): Multi-view fusion, ``'prob'``, ``'score'`` or
             None.
@@ -62,6 +66,8 @@ class PromptedTextHead(BaseHead):
                  loss_scenario: Optional[dict] = dict(type='ScenarioGuidedLoss'),
                  label_smooth_eps: float = 0.0,
                  truncate_text: bool = True,
+                 share_prefix: bool = True,
+                 with_cp: bool = False,
                  topk: Tuple[int, ...] = (1, 5),
                  average_clips: Optional[str] = 'prob',
                  init_cfg: Optional[dict] = None) -> None:
@@ -97,8 +103,9 @@ class PromptedTextHead(BaseHead):
             average_clips=average_clips,
             init_cfg=init_cfg)
         self.template = template
-        self.text_encoder = PromptedTextEncoder(model, clip['arch'],
-                                                truncate_text)
+        self.text_encoder = PromptedTextEncoder(
+            model, clip['arch'], truncate_text, share_prefix=share_prefix,
+            with_cp=with_cp)
         self.logit_scale = model.logit_scale
         self.loss_scenario = MODELS.build(loss_scenario) \
             if loss_scenario is not None else None

@@ -40,8 +40,9 @@ class ScenarioGuidedLoss(nn.Module):
             raise ValueError(f'ScenarioGuidedLoss: shapes differ, '
                              f'{tuple(text_feats.shape)} vs '
                              f'{tuple(hand_feats.shape)}.')
-        learned = F.normalize(text_feats, dim=-1)
-        hand = F.normalize(hand_feats.to(learned.dtype), dim=-1).detach()
+        # in fp32 also under autocast (bf16/fp16 text features)
+        learned = F.normalize(text_feats.float(), dim=-1)
+        hand = F.normalize(hand_feats.float(), dim=-1).detach()
         if self.distance == 'l1':
             dist = F.l1_loss(learned, hand)
         elif self.distance == 'mse':

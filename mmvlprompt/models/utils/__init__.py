@@ -1,8 +1,13 @@
 """Helpers shared by the model roles."""
 from .clip_loader import add_clip_config, build_clip, register_clip_configs
-from .prompt_blocks import forward_prompted_blocks, splice_tokens
+from .prompt_blocks import forward_prompted_blocks, run_layer, splice_tokens
+from .shared_prefix import (block_forward, check_sdpa_block,
+                            forward_shared_prefix_blocks, group_lengths,
+                            shared_prefix_length)
 
 __all__ = [
     'add_clip_config', 'build_clip', 'register_clip_configs',
-    'forward_prompted_blocks', 'splice_tokens'
+    'forward_prompted_blocks', 'run_layer', 'splice_tokens', 'block_forward',
+    'check_sdpa_block', 'forward_shared_prefix_blocks', 'group_lengths',
+    'shared_prefix_length'
 ]
