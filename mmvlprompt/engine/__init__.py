@@ -2,11 +2,11 @@
 from .hooks import (EpochSeedHook, LabelRangeHook, NonFiniteCheckHook,
                     NonFiniteLossError, SkippedVideoHook)
 from .runner_setup import (add_common_args, build_runner, check_file,
-                           load_config, parse_with_common)
+                           load_config, load_model_config, parse_with_common)
 from .teardown import (RunSession, destroy_process_group,
                        shutdown_dataloader_workers)
 
-__all__ = ['add_common_args', 'build_runner', 'check_file', 'load_config',
+__all__ = ['add_common_args', 'build_runner', 'check_file', 'load_config', 'load_model_config',
            'parse_with_common', 'EpochSeedHook', 'LabelRangeHook',
            'SkippedVideoHook', 'RunSession', 'destroy_process_group',
            'shutdown_dataloader_workers', 'NonFiniteCheckHook',

@@ -1,10 +1,12 @@
-"""Shared set-up of ``tools/train.py`` and ``tools/test.py``."""
+"""Shared set-up of the tools: ``tools/train.py``, ``tools/test.py`` and the
+analysis tools that build a model from a config."""
 import argparse
 import os
 import os.path as osp
 from typing import Optional, Sequence
 
 from mmengine.config import Config, DictAction
+from mmengine.registry import init_default_scope
 from mmengine.runner import Runner
 
 from ..compat import setup_cpu_distributed
@@ -66,3 +68,22 @@ def build_runner(cfg: Config) -> Runner:
         return Runner.from_cfg(cfg)
     from mmengine.registry import RUNNERS
     return RUNNERS.build(cfg)
+
+
+def load_model_config(path: str, cfg_options: Optional[dict] = None,
+                      random_clip: bool = True) -> Config:
+    """Read a config for a tool that builds its model directly.
+
+    Applies ``--cfg-options``, switches to a seeded random CLIP
+    (``model.clip.pretrained=None``, so nothing is downloaded) unless
+    ``random_clip=False``, and sets the registry scope, so that
+    ``MODELS.build(cfg.model)`` works next.
+    """
+    check_file(path, 'config')
+    cfg = Config.fromfile(path)
+    if cfg_options:
+        cfg.merge_from_dict(cfg_options)
+    if random_clip:
+        cfg.model.clip.pretrained = None
+    init_default_scope(cfg.get('default_scope', 'mmaction'))
+    return cfg

@@ -20,9 +20,9 @@ sys.path.insert(0, osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__)))))
 import mmvlprompt  # noqa: E402,F401
 import torch  # noqa: E402
 from mmaction.registry import MODELS  # noqa: E402
-from mmengine.config import Config, DictAction  # noqa: E402
+from mmengine.config import DictAction  # noqa: E402
+from mmvlprompt.engine import load_model_config  # noqa: E402
 from mmengine.optim import build_optim_wrapper  # noqa: E402
-from mmengine.registry import init_default_scope  # noqa: E402
 from mmengine.runner.checkpoint import (save_checkpoint,  # noqa: E402
                                         weights_to_cpu)
 
@@ -49,11 +49,7 @@ def main(argv=None):
     parser.add_argument('config')
     parser.add_argument('--cfg-options', nargs='+', action=DictAction)
     args = parser.parse_args(argv)
-    cfg = Config.fromfile(args.config)
-    if args.cfg_options:
-        cfg.merge_from_dict(args.cfg_options)
-    cfg.model.clip.pretrained = None
-    init_default_scope(cfg.get('default_scope', 'mmaction'))
+    cfg = load_model_config(args.config, args.cfg_options)
     model = MODELS.build(cfg.model)
     wrapper = build_optim_wrapper(model, cfg.optim_wrapper)
     for param in model.parameters():

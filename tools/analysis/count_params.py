@@ -14,8 +14,8 @@ sys.path.insert(0, osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__)))))
 
 import mmvlprompt  # noqa: E402,F401
 from mmaction.registry import MODELS  # noqa: E402
-from mmengine.config import Config, DictAction  # noqa: E402
-from mmengine.registry import init_default_scope  # noqa: E402
+from mmengine.config import DictAction  # noqa: E402
+from mmvlprompt.engine import load_model_config  # noqa: E402
 
 
 def count_parameters(model):
@@ -33,11 +33,7 @@ def main(argv=None):
     parser.add_argument('config')
     parser.add_argument('--cfg-options', nargs='+', action=DictAction)
     args = parser.parse_args(argv)
-    cfg = Config.fromfile(args.config)
-    if args.cfg_options:
-        cfg.merge_from_dict(args.cfg_options)
-    cfg.model.clip.pretrained = None
-    init_default_scope(cfg.get('default_scope', 'mmaction'))
+    cfg = load_model_config(args.config, args.cfg_options)
     model = MODELS.build(cfg.model)
     counts = count_parameters(model)
     print('| module | trainable | frozen |')

@@ -23,9 +23,9 @@ import mmvlprompt  # noqa: E402,F401  (compat shims before mmaction)
 import torch  # noqa: E402
 from mmaction.registry import MODELS  # noqa: E402
 from mmengine.analysis import FlopAnalyzer  # noqa: E402
-from mmengine.config import Config, DictAction  # noqa: E402
+from mmengine.config import DictAction  # noqa: E402
+from mmvlprompt.engine import load_model_config  # noqa: E402
 from mmengine.logging import MMLogger  # noqa: E402
-from mmengine.registry import init_default_scope  # noqa: E402
 from torch import nn  # noqa: E402
 
 from mmvlprompt.utils import (generated_class_names,  # noqa: E402
@@ -75,10 +75,7 @@ def count_gflops(module, inputs):
 
 
 def build(args):
-    cfg = Config.fromfile(args.config)
-    if args.cfg_options:
-        cfg.merge_from_dict(args.cfg_options)
-    cfg.model.clip.pretrained = None
+    cfg = load_model_config(args.config, args.cfg_options)
     head = cfg.model.cls_head
     source = args.label_map
     if source is None and isinstance(head.get('class_names'), str) and \
@@ -91,7 +88,6 @@ def build(args):
         names = generated_class_names(args.num_classes or 400)
     head.class_names = names
     head.pop('test_class_names', None)
-    init_default_scope(cfg.get('default_scope', 'mmaction'))
     model = MODELS.build(cfg.model).train()
     return model, names
 
