@@ -22,11 +22,11 @@ sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
 
 import mmvlprompt  # noqa: E402,F401  (compat shims before mmaction)
 from mmaction.registry import MODELS  # noqa: E402
-from mmengine.config import Config, DictAction  # noqa: E402
+from mmengine.config import Config  # noqa: E402
 from mmengine.registry import init_default_scope  # noqa: E402
 from mmengine.runner import load_checkpoint  # noqa: E402
 
-from mmvlprompt.engine import check_file  # noqa: E402
+from mmvlprompt.engine import add_cfg_options, check_file  # noqa: E402
 
 FORMAT = 'mmvlprompt-prompts-v1'
 
@@ -37,8 +37,7 @@ def parse_args(argv=None):
                         'with')
     parser.add_argument('checkpoint', help='checkpoint (.pth)')
     parser.add_argument('out', help='output file (.safetensors)')
-    parser.add_argument('--cfg-options', nargs='+', action=DictAction,
-                        help='override config keys')
+    add_cfg_options(parser)
     return parser.parse_args(argv)
 
 

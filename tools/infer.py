@@ -53,9 +53,8 @@ def parse_args(argv=None):
     parser.add_argument('--out', help='output video (.mp4), or a folder '
                         'when the input is a folder')
     parser.add_argument('--device', default='cpu')
-    from mmengine.config import DictAction
-    parser.add_argument('--cfg-options', nargs='+', action=DictAction,
-                        help='override config keys, as in tools/test.py')
+    from mmvlprompt.engine import add_cfg_options
+    add_cfg_options(parser)
     args = parser.parse_args(argv)
     if args.topk <= 0:
         parser.error(f'--topk must be positive, got {args.topk}.')

@@ -5,22 +5,19 @@ import os
 import os.path as osp
 from typing import Optional, Sequence
 
-from mmengine.config import Config, DictAction
+from mmengine.config import Config
 from mmengine.registry import init_default_scope
 from mmengine.runner import Runner
 
 from ..compat import setup_cpu_distributed
+from .cfg_options import add_cfg_options
 
 
 def add_common_args(parser: argparse.ArgumentParser) -> None:
     """Options both tools take: work dir, config overrides, launcher."""
     parser.add_argument('--work-dir',
                         help='the dir to save logs, checkpoints and metrics')
-    parser.add_argument(
-        '--cfg-options',
-        nargs='+',
-        action=DictAction,
-        help='override config keys, e.g. model.neck.depth_text=4')
+    add_cfg_options(parser)
     parser.add_argument('--launcher',
                         choices=['none', 'pytorch', 'slurm', 'mpi'],
                         default='none', help='job launcher')

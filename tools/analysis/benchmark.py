@@ -50,10 +50,11 @@ import torch  # noqa: E402
 import torch.nn.functional as F  # noqa: E402
 from mmaction.registry import MODELS  # noqa: E402
 from mmaction.structures import ActionDataSample  # noqa: E402
-from mmengine.config import Config, DictAction  # noqa: E402
+from mmengine.config import Config  # noqa: E402
 from mmengine.registry import init_default_scope  # noqa: E402
 
 from mmvlprompt.compat import amp_settings  # noqa: E402
+from mmvlprompt.engine import add_cfg_options  # noqa: E402
 from mmvlprompt.models.utils import build_clip  # noqa: E402
 from mmvlprompt.utils import (generated_class_names,  # noqa: E402
                               load_class_names)
@@ -94,7 +95,7 @@ def parse_args(argv=None):
     parser.add_argument('--no-memory', action='store_true',
                         help='skip the peak-memory pass')
     parser.add_argument('--json', default=None, help='write results here')
-    parser.add_argument('--cfg-options', nargs='+', action=DictAction)
+    add_cfg_options(parser)
     args = parser.parse_args(argv)
     cases = [c for c in args.cases.split(',') if c]
     unknown = sorted(set(cases) - set(CASES))

@@ -20,8 +20,7 @@ sys.path.insert(0, osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__)))))
 import mmvlprompt  # noqa: E402,F401
 import torch  # noqa: E402
 from mmaction.registry import MODELS  # noqa: E402
-from mmengine.config import DictAction  # noqa: E402
-from mmvlprompt.engine import load_model_config  # noqa: E402
+from mmvlprompt.engine import add_cfg_options, load_model_config  # noqa: E402
 from mmengine.optim import build_optim_wrapper  # noqa: E402
 from mmengine.runner.checkpoint import (save_checkpoint,  # noqa: E402
                                         weights_to_cpu)
@@ -47,7 +46,7 @@ def measure(model, optimizer, folder: str) -> dict:
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument('config')
-    parser.add_argument('--cfg-options', nargs='+', action=DictAction)
+    add_cfg_options(parser)
     args = parser.parse_args(argv)
     cfg = load_model_config(args.config, args.cfg_options)
     model = MODELS.build(cfg.model)

@@ -14,8 +14,7 @@ sys.path.insert(0, osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__)))))
 
 import mmvlprompt  # noqa: E402,F401
 from mmaction.registry import MODELS  # noqa: E402
-from mmengine.config import DictAction  # noqa: E402
-from mmvlprompt.engine import load_model_config  # noqa: E402
+from mmvlprompt.engine import add_cfg_options, load_model_config  # noqa: E402
 
 
 def count_parameters(model):
@@ -31,7 +30,7 @@ def count_parameters(model):
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument('config')
-    parser.add_argument('--cfg-options', nargs='+', action=DictAction)
+    add_cfg_options(parser)
     args = parser.parse_args(argv)
     cfg = load_model_config(args.config, args.cfg_options)
     model = MODELS.build(cfg.model)

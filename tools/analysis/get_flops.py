@@ -23,8 +23,7 @@ import mmvlprompt  # noqa: E402,F401  (compat shims before mmaction)
 import torch  # noqa: E402
 from mmaction.registry import MODELS  # noqa: E402
 from mmengine.analysis import FlopAnalyzer  # noqa: E402
-from mmengine.config import DictAction  # noqa: E402
-from mmvlprompt.engine import load_model_config  # noqa: E402
+from mmvlprompt.engine import add_cfg_options, load_model_config  # noqa: E402
 from mmengine.logging import MMLogger  # noqa: E402
 from torch import nn  # noqa: E402
 
@@ -125,7 +124,7 @@ def main(argv=None):
                         help='use the first N names (default: all names of '
                         'the label map, or 400 generated ones)')
     parser.add_argument('--label-map', default=None)
-    parser.add_argument('--cfg-options', nargs='+', action=DictAction)
+    add_cfg_options(parser)
     args = parser.parse_args(argv)
     # the jit tracer warns about every data-dependent shape; keep it quiet
     MMLogger.get_current_instance().setLevel(logging.ERROR)
