@@ -5,6 +5,7 @@ Weight files are generated locally: an open_clip state dict (conftest's
 architecture. Hub downloads are patched out and sockets are blocked.
 """
 import json
+import os
 import re
 import socket
 import zipfile
@@ -237,6 +238,57 @@ def test_jit_archive_shape_mismatch_names_the_file(jit_archives,
     assert 'clip.pretrained' in msg and jit_archives['fp32'] in msg
 
 
+class _Touch:
+    """Unpickles as os.system('touch MARKER')."""
+
+    def __init__(self, marker):
+        self.marker = str(marker)
+
+    def __reduce__(self):
+        return (os.system, (f'touch {self.marker}',))
+
+
+@pytest.mark.parametrize('member', ['data.pkl', 'constants.pkl'])
+def test_jit_route_refuses_code_like_the_other_routes(tmp_path, member):
+    """A TorchScript-looking zip whose pickle calls os.system is refused
+    with the shared UnsafeCheckpointError message, naming file and global."""
+    import pickle
+    from mmvlprompt.compat import UnsafeCheckpointError
+    marker = tmp_path / 'pwned'
+    path = tmp_path / 'ViT-B-16.pt'
+    members = {'data.pkl': pickle.dumps({}, protocol=2),
+               'constants.pkl': pickle.dumps((), protocol=2)}
+    members[member] = pickle.dumps(_Touch(marker), protocol=2)
+    with zipfile.ZipFile(path, 'w') as zf:
+        for name, payload in members.items():
+            zf.writestr(f'archive/{name}', payload)
+        zf.writestr('archive/version', '3\n')
+    with pytest.raises(UnsafeCheckpointError) as info:
+        build_clip(TINY_ARCH, str(path))
+    msg = str(info.value)
+    assert 'Refused to load checkpoint' in msg and str(path) in msg
+    assert 'for safety' in msg and '`posix.system`' in msg
+    assert 'weights_only' not in msg
+    assert not marker.exists()
+
+
+def test_damaged_jit_archive_names_the_file(jit_archives, tmp_path):
+    """A JIT archive with a cut-off data.pkl fails naming the file."""
+    from mmvlprompt.compat import UnsafeCheckpointError
+    path = tmp_path / 'cut.pt'
+    with zipfile.ZipFile(jit_archives['fp32']) as src, \
+            zipfile.ZipFile(path, 'w') as dst:
+        for info in src.infolist():
+            data = src.read(info)
+            if info.filename.endswith('/data.pkl'):
+                data = data[:len(data) // 2]
+            dst.writestr(info, data)
+    with pytest.raises(UnsafeCheckpointError) as info:
+        build_clip(TINY_ARCH, str(path))
+    assert str(path) in str(info.value)
+    assert 'could not read it' in str(info.value)
+
+
 def test_open_clip_traced_archive_loads(jit_archives, tmp_path):
     """A model traced by open_clip (attn_mask as a buffer) also loads."""
     model = open_clip.create_model(TINY_ARCH, force_quick_gelu=True)
@@ -295,35 +347,35 @@ def no_network(monkeypatch):
     monkeypatch.setattr(socket, 'getaddrinfo', refuse)
 
 
-@pytest.mark.parametrize('error', [ConnectionError('no route to host'),
-                                   OSError('offline')])
-def test_hub_tag_download_failure_message(monkeypatch, no_network, error):
-    """A failed hub download raises RuntimeError pointing at a local path."""
+def test_hub_tag_offline_fails_without_download(monkeypatch, no_network,
+                                               tmp_path):
+    """Offline with an empty cache: a RuntimeError pointing at a local path
+    and tools/fetch_clip.py, and no download attempt at all.
+    (More in tests/test_clip_weights.py.)"""
     from open_clip import factory, pretrained
     calls = []
 
-    def fail(cfg, *args, **kwargs):
-        calls.append(cfg)
-        raise error
-
-    def fail_hf(*args, **kwargs):
+    def fail(*args, **kwargs):
         calls.append(args)
-        raise error
+        raise ConnectionError('no route to host')
 
-    monkeypatch.setattr(factory, 'download_pretrained', fail)
-    monkeypatch.setattr(pretrained, 'download_pretrained', fail)
-    monkeypatch.setattr(factory, 'download_pretrained_from_hf', fail_hf)
-    monkeypatch.setattr(pretrained, 'download_pretrained_from_hf', fail_hf)
-    monkeypatch.setattr(pretrained, 'download_pretrained_from_url', fail_hf)
+    monkeypatch.setenv('HF_HUB_CACHE', str(tmp_path))
+    monkeypatch.setenv('HOME', str(tmp_path))
+    for module, name in [(factory, 'download_pretrained'),
+                         (pretrained, 'download_pretrained'),
+                         (factory, 'download_pretrained_from_hf'),
+                         (pretrained, 'download_pretrained_from_hf'),
+                         (pretrained, 'download_pretrained_from_url')]:
+        monkeypatch.setattr(module, name, fail)
 
     with pytest.raises(RuntimeError) as info:
         build_clip('ViT-B-32', 'openai')
     msg = str(info.value)
-    assert 'local' in msg
-    assert 'clip.pretrained' in msg
+    assert 'clip.pretrained=<local file>' in msg
+    assert 'tools/fetch_clip.py ViT-B-32 openai' in msg
     assert "'ViT-B-32'" in msg and "'openai'" in msg
-    assert calls, 'the patched download function was not used'
-    assert str(error) in msg
+    assert str(tmp_path) in msg  # the cache folder
+    assert calls == []
 
 
 # --------------------------------------------------------------------------

@@ -24,6 +24,8 @@ class VLPromptRecognizer(ClipStateMixin, BaseRecognizer):
     Args:
         clip (dict): ``dict(arch='ViT-B-16', pretrained='openai')``, the CLIP
             model both encoders take their weights from.
+            ``quick_gelu`` (None: follow the weights) and ``seed`` are
+            optional (see :func:`mmvlprompt.models.utils.build_clip`).
         backbone (dict): Vision encoder config.
         cls_head (dict): Text head config.
         neck (dict, optional): Prompt learner config. None means no prompts
@@ -57,7 +59,7 @@ class VLPromptRecognizer(ClipStateMixin, BaseRecognizer):
         if not isinstance(clip, dict) or 'arch' not in clip:
             raise ValueError("model.clip must be a dict with at least 'arch' "
                              f'(and optionally pretrained), got {clip!r}.')
-        unknown = set(clip) - {'arch', 'pretrained', 'seed'}
+        unknown = set(clip) - {'arch', 'pretrained', 'seed', 'quick_gelu'}
         if unknown:
             raise ValueError(f'model.clip: unknown keys {sorted(unknown)}.')
         if not isinstance(freeze_backbone, bool):

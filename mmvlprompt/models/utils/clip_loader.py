@@ -7,13 +7,19 @@ This is the only place where CLIP weights are loaded. ``pretrained`` may be
   ``.safetensors``, optionally under a ``state_dict`` key) or an OpenAI JIT
   archive such as ``ViT-B-16.pt``;
 * an open_clip pretrained tag such as ``'openai'`` or ``'laion2b_s34b_b88k'``,
-  fetched through open_clip's hub cache. Offline this fails with one message
-  that names the local-path option.
+  taken from the hub cache, else downloaded. Offline this fails at once with
+  one message that names the cache, the local-path option and
+  ``tools/fetch_clip.py`` (:mod:`.clip_weights`).
+
+The activation (QuickGELU or GELU) follows the weights' source, decided
+before anything is loaded (:func:`.clip_weights.choose_quick_gelu`): OpenAI's
+weights get QuickGELU, as they were trained.
 """
 import json
 import logging
 import os
-import zipfile
+import pickle
+import re
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Optional, Union
@@ -23,6 +29,8 @@ import torch
 from torch import nn
 
 from ...compat import refuse_unsafe_pickles
+from .clip_weights import (WEIGHT_SUFFIXES, choose_quick_gelu, is_jit_archive,
+                           resolve_tag_file)
 
 _CONFIG_DIR = Path(__file__).resolve().parents[2] / 'clip_configs'
 _registered = False
@@ -62,13 +70,32 @@ def _quiet_random_init_warning():
         root.setLevel(level)
 
 
+def _jit_state_dict(path: str) -> dict:
+    """The state dict of a TorchScript archive, refused like any pickle.
+
+    TorchScript's own unpickler rejects classes it does not know with
+    ``Unknown type name 'posix.system'``; that refusal, and any archive it
+    cannot read, ends in the same :class:`UnsafeCheckpointError` message as
+    the other routes.
+    """
+    with refuse_unsafe_pickles(path):
+        try:
+            module = torch.jit.load(path, map_location='cpu')
+        except RuntimeError as err:
+            match = re.search(r"Unknown type name '([^']+)'", str(err))
+            raise pickle.UnpicklingError(
+                f'GLOBAL {match.group(1)} was not an allowed global'
+                if match else str(err)) from None
+    return module.state_dict()
+
+
 def _load_weight_file(model: nn.Module, path: str, jit: bool) -> None:
     """Load an open_clip state dict or an OpenAI JIT archive into model."""
     if not jit:
         with refuse_unsafe_pickles(path):  # our message, not torch's
             open_clip.load_checkpoint(model, path)
         return
-    state_dict = torch.jit.load(path, map_location='cpu').state_dict()
+    state_dict = _jit_state_dict(path)
     # OpenAI archives carry these scalars; open_clip's own exports also keep
     # non-persistent buffers such as attn_mask.
     transient = {name for name, _ in model.named_buffers()} - set(
@@ -90,16 +117,10 @@ def _load_weight_file(model: nn.Module, path: str, jit: bool) -> None:
             f'{unexpected[:5]}).')
 
 
-def _is_jit_archive(path: str) -> bool:
-    if not zipfile.is_zipfile(path):
-        return False
-    with zipfile.ZipFile(path) as zf:
-        return any(n.endswith('/constants.pkl') for n in zf.namelist())
-
-
 def build_clip(arch: str,
                pretrained: Optional[str] = None,
-               seed: int = 0) -> nn.Module:
+               seed: int = 0,
+               quick_gelu: Optional[bool] = None) -> nn.Module:
     """Create an fp32 open_clip ``CLIP`` model on CPU, in eval mode.
 
     Args:
@@ -108,6 +129,10 @@ def build_clip(arch: str,
             :func:`add_clip_config`.
         pretrained: ``None``, a local weight file, or an open_clip tag.
         seed: Seed for random init when ``pretrained`` is None.
+        quick_gelu: ``None`` (default) takes the activation from the
+            weights' source (QuickGELU for OpenAI's), or from the arch
+            config when the source is unknown; ``True``/``False`` asks for
+            QuickGELU/GELU and fails if the weights were trained otherwise.
 
     Returns:
         open_clip.CLIP: the model. Only ViT image towers with the standard
@@ -119,41 +144,34 @@ def build_clip(arch: str,
             f'clip.arch={arch!r} is not an open_clip model name. Use one of '
             'open_clip.list_models() (e.g. "ViT-B-16") or register a JSON '
             'config with mmvlprompt.models.utils.register_clip_configs().')
-    if pretrained is None:
-        with torch.random.fork_rng(devices=[]), \
-                _quiet_random_init_warning():
-            torch.manual_seed(seed)
-            model = open_clip.create_model(arch, pretrained=None,
-                                           load_weights=False)
-    elif os.path.isfile(pretrained):
-        jit = _is_jit_archive(pretrained)
-        # OpenAI's JIT checkpoints were trained with QuickGELU.
-        with _quiet_random_init_warning():
-            model = open_clip.create_model(arch, pretrained=None,
-                                           load_weights=False,
-                                           force_quick_gelu=jit)
-        _load_weight_file(model, pretrained, jit)
-    elif os.sep in pretrained or Path(pretrained).suffix in (
-            '.pt', '.pth', '.bin', '.safetensors'):
-        raise FileNotFoundError(
-            f'clip.pretrained={pretrained!r}: no such weight file.')
-    else:
-        tags = open_clip.list_pretrained_tags_by_model(arch)
-        if pretrained not in tags:
-            raise ValueError(
-                f'clip.pretrained={pretrained!r} is neither a local file nor '
-                f'a pretrained tag of {arch!r} (known tags: {tags}).')
-        try:
-            model = open_clip.create_model(arch, pretrained=pretrained)
-        except Exception as err:  # network, hub or cache errors
-            raise RuntimeError(
-                f'Could not get the open_clip weights {arch!r}/{pretrained!r} '
-                f'({type(err).__name__}: {err}). Offline, download the '
-                'checkpoint on a connected machine and set clip.pretrained '
-                'to the local file path (an open_clip state dict or an '
-                'OpenAI JIT .pt file).') from err
+    is_file = pretrained is not None and os.path.isfile(pretrained)
+    if pretrained is not None and not is_file:
+        _check_tag(arch, pretrained)
+    # Decided from the tag's config or the file's metadata: no download yet.
+    use_quick_gelu = choose_quick_gelu(arch, pretrained, quick_gelu)
+    path = pretrained if is_file or pretrained is None else \
+        resolve_tag_file(arch, pretrained)
+    with torch.random.fork_rng(devices=[]), _quiet_random_init_warning():
+        torch.manual_seed(seed)
+        model = open_clip.create_model(arch, pretrained=None,
+                                       load_weights=False,
+                                       force_quick_gelu=use_quick_gelu)
+    if path is not None:
+        _load_weight_file(model, path, is_jit_archive(path))
     _check_supported(model, arch)
     return model.float().eval()
+
+
+def _check_tag(arch: str, pretrained: str) -> None:
+    """Fail, naming the value, unless ``pretrained`` is a tag of ``arch``."""
+    if os.sep in pretrained or Path(pretrained).suffix in WEIGHT_SUFFIXES:
+        raise FileNotFoundError(
+            f'clip.pretrained={pretrained!r}: no such weight file.')
+    tags = open_clip.list_pretrained_tags_by_model(arch)
+    if pretrained not in tags:
+        raise ValueError(
+            f'clip.pretrained={pretrained!r} is neither a local file nor '
+            f'a pretrained tag of {arch!r} (known tags: {tags}).')
 
 
 def _check_supported(model: nn.Module, arch: str) -> None:
