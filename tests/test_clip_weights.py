@@ -219,6 +219,17 @@ def test_recognizer_takes_clip_quick_gelu(tiny_clip_path):
     assert {type(b.mlp.gelu) for b in blocks} == {QuickGELU}
 
 
+@pytest.mark.parametrize('config, quick_gelu', [
+    ('configs/vlprompt_k400.py', True),              # ViT-B-16 + openai
+    ('configs/demo/vlprompt_tiny_synthetic.py', False)])
+def test_analysis_tools_random_clip_keeps_the_activation(config, quick_gelu):
+    """load_model_config swaps in a random CLIP built like the real one."""
+    from mmvlprompt.engine import load_model_config
+    cfg = load_model_config(str(REPO / config))
+    assert cfg.model.clip.pretrained is None
+    assert cfg.model.clip.quick_gelu is quick_gelu
+
+
 # --------------------------------------------------------------------------
 # tags: cache first, fail fast offline
 # --------------------------------------------------------------------------

@@ -10,6 +10,7 @@ from mmengine.registry import init_default_scope
 from mmengine.runner import Runner
 
 from ..compat import setup_cpu_distributed
+from ..models.utils import choose_quick_gelu
 from .cfg_options import add_cfg_options
 
 
@@ -72,15 +73,18 @@ def load_model_config(path: str, cfg_options: Optional[dict] = None,
     """Read a config for a tool that builds its model directly.
 
     Applies ``--cfg-options``, switches to a seeded random CLIP
-    (``model.clip.pretrained=None``, so nothing is downloaded) unless
-    ``random_clip=False``, and sets the registry scope, so that
+    (``model.clip.pretrained=None``, so nothing is downloaded, with the
+    activation the weights would have had) unless ``random_clip=False``, and sets the registry scope, so that
     ``MODELS.build(cfg.model)`` works next.
     """
     check_file(path, 'config')
     cfg = Config.fromfile(path)
     if cfg_options:
         cfg.merge_from_dict(cfg_options)
-    if random_clip:
-        cfg.model.clip.pretrained = None
+    if random_clip:  # same activation as the real weights would get
+        clip = cfg.model.clip
+        clip.quick_gelu = choose_quick_gelu(clip.arch, clip.get('pretrained'),
+                                            clip.get('quick_gelu'))
+        clip.pretrained = None
     init_default_scope(cfg.get('default_scope', 'mmaction'))
     return cfg
