@@ -24,10 +24,10 @@ sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
 
 import open_clip  # noqa: E402
 
-from mmvlprompt.models.utils import (build_clip, choose_quick_gelu,  # noqa: E402
-                                     register_clip_configs, resolve_tag_file)
-from mmvlprompt.models.utils.clip_weights import (activation_name,  # noqa: E402
-                                                  metadata_path)
+from mmvlprompt.models.utils import (  # noqa: E402
+    build_clip, choose_quick_gelu, register_clip_configs, resolve_tag_file)
+from mmvlprompt.models.utils.clip_weights import (  # noqa: E402
+    activation_name, metadata_path)
 
 
 def parse_args(argv=None):

@@ -74,8 +74,9 @@ def load_model_config(path: str, cfg_options: Optional[dict] = None,
 
     Applies ``--cfg-options``, switches to a seeded random CLIP
     (``model.clip.pretrained=None``, so nothing is downloaded, with the
-    activation the weights would have had) unless ``random_clip=False``, and sets the registry scope, so that
-    ``MODELS.build(cfg.model)`` works next.
+    activation the weights would have had) unless ``random_clip=False``,
+    and sets the registry scope, so that ``MODELS.build(cfg.model)`` works
+    next.
     """
     check_file(path, 'config')
     cfg = Config.fromfile(path)
