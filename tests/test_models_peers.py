@@ -17,27 +17,27 @@ from mmengine.config import Config
 from conftest import TINY_ARCH
 
 REPO = Path(__file__).resolve().parents[1]
-PEERS = REPO / 'configs' / '_base_' / 'models' / 'peer_variants.py'
 NAMES = ['jumping', 'playing guitar', 'swimming']
 
 
 def peer_model(name, **neck):
-    """``<name>`` of peer_variants.py on the tiny CLIP (3 + 3 layers)."""
-    base = Config.fromfile(str(REPO / 'configs' / '_base_' / 'models' /
-                               'vlprompt_vit-b16.py')).model
-    base.merge_from_dict(Config.fromfile(str(PEERS))[name])
-    base.clip = dict(arch=TINY_ARCH, pretrained=None, seed=3)
-    base.backbone.num_frames = 2
-    base.cls_head.class_names = list(NAMES)
-    base.neck.update(depth_text=3, depth_vision=3, **neck)
-    return MODELS.build(base)
+    """The model of ``configs/baselines/<name>_k400.py`` on the tiny CLIP
+    (3 + 3 layers), with prompts at all 3 layers."""
+    cfg = Config.fromfile(str(REPO / 'configs' / 'baselines' /
+                              f'{name}_k400.py')).model
+    cfg.clip = dict(arch=TINY_ARCH, pretrained=None, seed=3)
+    cfg.backbone.num_frames = 2
+    cfg.cls_head.class_names = list(NAMES)
+    if cfg.neck is not None:
+        cfg.neck.update(dict(dict(depth_text=3, depth_vision=3), **neck))
+    return MODELS.build(cfg)
 
 
 def test_maple_vit_b16_has_maples_3_555_072_trainable_parameters():
-    """configs/baselines/maple_k400.py on ViT-B/16 (random weights): 9 x 2
+    """configs/baselines/maple-shared_k400.py on ViT-B/16 (random weights): 9 x 2
     text tokens and 9 separate Linear(512, 768), nothing else."""
     cfg = Config.fromfile(str(REPO / 'configs' / 'baselines' /
-                              'maple_k400.py'))
+                              'maple-shared_k400.py'))
     assert cfg.model.clip.arch == 'ViT-B-16'
     cfg.model.clip.pretrained = None
     cfg.model.cls_head.class_names = NAMES
@@ -58,7 +58,7 @@ def test_maple_vit_b16_has_maples_3_555_072_trainable_parameters():
 
 
 def test_maple_vision_prompts_are_the_coupled_text_prompts_at_init():
-    model = peer_model('maple_model')
+    model = peer_model('maple-shared')
     neck = model.neck
     prompts = neck()
     assert len(prompts['vision']) == 3
@@ -93,12 +93,12 @@ def _text_grads_through_vision_only(model):
 
 
 def test_maple_text_prompts_learn_from_the_vision_branch_alone():
-    per_layer = _text_grads_through_vision_only(peer_model('maple_model'))
+    per_layer = _text_grads_through_vision_only(peer_model('maple-shared'))
     assert per_layer.shape == (3, )
     assert (per_layer > 0).all(), per_layer
     # the residual ablation starts with a zero mapping: no such gradient
     per_layer = _text_grads_through_vision_only(
-        peer_model('ivlp_t2v_residual_model'))
+        peer_model('ivlp-t2v-residual'))
     assert (per_layer == 0).all(), per_layer
 
 
@@ -160,7 +160,8 @@ def test_residual_mode_is_numerically_unchanged():
 @pytest.mark.parametrize('neck, key', [
     (dict(independent_vision_prompts=False, mapping='both'),
      'independent_vision_prompts'),
-    (dict(independent_vision_prompts=False, mapping='none'),
+    (dict(independent_vision_prompts=False, mapping='none',
+          mapping_init='zeros'),
      'independent_vision_prompts'),
     (dict(independent_vision_prompts=False, mapping='vision_to_text'),
      'independent_vision_prompts'),
@@ -176,14 +177,55 @@ def test_residual_mode_is_numerically_unchanged():
 def test_meaningless_couplings_are_refused(neck, key):
     """Each refusal names the key at fault."""
     with pytest.raises(ValueError, match=key):
-        peer_model('maple_model', **neck)
+        peer_model('maple-shared', **neck)
 
 
 def test_peer_variants_adapt_by_depth_only():
     """Overriding only depth_text/depth_vision adapts the MaPLe dict to a
     smaller CLIP: 3 layers x 2 tokens, 3 couplings, nothing independent."""
-    model = peer_model('maple_model')
+    model = peer_model('maple-shared')
     tiny = model.cls_head.text_width, model.backbone.width  # (32, 48)
     assert model.neck.text_prompts.shape == (3, 2, tiny[0])
     assert sum(p.numel() for p in model.parameters() if p.requires_grad) == \
         3 * 2 * tiny[0] + 3 * (tiny[0] * tiny[1] + tiny[1])
+
+
+def test_vificlip_mixup_cutmix_trains_on_soft_labels():
+    """ViFi-CLIP's batch augments are wired: num_classes comes from the
+    class names, training batches get blended soft labels, and loss_cls is
+    the label-smoothed soft cross-entropy over them."""
+    model = peer_model('vificlip')
+    blending = model.data_preprocessor.blending
+    assert [type(a).__name__ for a in blending.augments] == [
+        'MixupBlending', 'CutmixBlending']
+    assert [a.num_classes for a in blending.augments] == [3, 3]
+    torch.manual_seed(0)
+    frames = [torch.rand(2, 3, 32, 32) * 255 for _ in range(4)]
+    data = dict(inputs=frames, data_samples=[
+        ActionDataSample().set_gt_label(i % 3) for i in range(4)])
+    batch = model.data_preprocessor(data, training=True)
+    labels = torch.stack([d.gt_label for d in batch['data_samples']])
+    assert labels.shape == (4, 3)  # soft, one row per clip
+    torch.testing.assert_close(labels.sum(1), torch.ones(4))
+    assert ((labels > 0) & (labels < 1)).any()  # blended, not one-hot
+    plain = model.data_preprocessor(data, training=False)['inputs']
+    assert not torch.equal(batch['inputs'], plain)
+    model.train()
+    losses = model.loss(batch['inputs'], batch['data_samples'])
+    head = model.cls_head
+    feats, _ = model.extract_feat(batch['inputs'])
+    logits = head.logits(feats, head.text_features(head.train_names))
+    target = 0.9 * labels + 0.1 / 3  # label_smooth_eps=0.1
+    expected = -(target * logits.log_softmax(1)).sum(1).mean()
+    torch.testing.assert_close(losses['loss_cls'], expected)
+
+
+def test_blending_num_classes_must_match_the_class_names():
+    cfg = Config.fromfile(str(REPO / 'configs' / 'baselines' /
+                              'vificlip_k400.py')).model
+    cfg.clip = dict(arch=TINY_ARCH, pretrained=None)
+    cfg.cls_head.class_names = list(NAMES)
+    cfg.data_preprocessor.blending.augments[1].num_classes = 400
+    with pytest.raises(ValueError, match=r'blending\.augments\.1\.'
+                       r'num_classes=400 .* 3 training classes'):
+        MODELS.build(cfg)
