@@ -9,10 +9,8 @@
 # Test:
 #   bash tools/dist_test.sh configs/base2novel/ivlp-t2v-residual_b2n_ssv2_s1.py \
 #       work_dirs/ivlp-t2v-residual_b2n_ssv2_s1/best_b2n_hm_epoch_N.pth 8
-_base_ = [
-    '../baselines/ivlp-t2v-residual_k400.py',
-    '../_base_/datasets/base2novel.py'
-]
+_base_ = ['../baselines/ivlp-t2v-residual_k400.py',
+          '../_base_/datasets/base2novel.py']
 
 (model, train_dataloader, val_dataloader, test_dataloader, val_cfg,
  test_cfg, default_hooks, randomness) = _base_.b2n_cells['ssv2_s1']

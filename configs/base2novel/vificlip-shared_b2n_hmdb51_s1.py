@@ -9,10 +9,8 @@
 # Test:
 #   bash tools/dist_test.sh configs/base2novel/vificlip-shared_b2n_hmdb51_s1.py \
 #       work_dirs/vificlip-shared_b2n_hmdb51_s1/best_b2n_hm_epoch_N.pth 8
-_base_ = [
-    '../baselines/vificlip-shared_k400.py',
-    '../_base_/datasets/base2novel.py'
-]
+_base_ = ['../baselines/vificlip-shared_k400.py',
+          '../_base_/datasets/base2novel.py']
 
 (model, train_dataloader, val_dataloader, test_dataloader, val_cfg,
  test_cfg, default_hooks, randomness) = _base_.b2n_cells['hmdb51_s1']

@@ -8,10 +8,8 @@
 # Test:
 #   bash tools/dist_test.sh configs/base2novel/vificlip_b2n_ucf101_s3.py \
 #       work_dirs/vificlip_b2n_ucf101_s3/best_b2n_hm_epoch_N.pth 8
-_base_ = [
-    '../_base_/recipes/vificlip_base2novel.py',
-    '../_base_/datasets/base2novel.py'
-]
+_base_ = ['../_base_/recipes/vificlip_base2novel.py',
+          '../_base_/datasets/base2novel.py']
 
 (model, train_dataloader, val_dataloader, test_dataloader, val_cfg,
  test_cfg, default_hooks, randomness) = _base_.b2n_cells['ucf101_s3']

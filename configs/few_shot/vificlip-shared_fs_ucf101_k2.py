@@ -8,10 +8,8 @@
 # Test:
 #   bash tools/dist_test.sh configs/few_shot/vificlip-shared_fs_ucf101_k2.py \
 #       work_dirs/vificlip-shared_fs_ucf101_k2/epoch_30.pth 8
-_base_ = [
-    '../baselines/vificlip-shared_k400.py',
-    '../_base_/datasets/few_shot.py'
-]
+_base_ = ['../baselines/vificlip-shared_k400.py',
+          '../_base_/datasets/few_shot.py']
 
 (model, train_dataloader, val_dataloader,
  test_dataloader) = _base_.fs_cells['ucf101_k2']

@@ -7,10 +7,8 @@
 # Test:
 #   bash tools/dist_test.sh configs/few_shot/vificlip_fs_hmdb51_k16.py \
 #       work_dirs/vificlip_fs_hmdb51_k16/epoch_50.pth 8
-_base_ = [
-    '../_base_/recipes/vificlip_few_shot.py',
-    '../_base_/datasets/few_shot.py'
-]
+_base_ = ['../_base_/recipes/vificlip_few_shot.py',
+          '../_base_/datasets/few_shot.py']
 
 (model, train_dataloader, val_dataloader,
  test_dataloader) = _base_.fs_cells['hmdb51_k16']

@@ -10,10 +10,8 @@
 # Test zero-shot:
 #   bash tools/dist_test.sh configs/zero_shot/ivlp-shared_k400_zs.py \
 #       work_dirs/ivlp-shared_k400/epoch_30.pth 8
-_base_ = [
-    '../baselines/ivlp-shared_k400.py',
-    '../_base_/datasets/zero_shot_sets.py'
-]
+_base_ = ['../baselines/ivlp-shared_k400.py',
+          '../_base_/datasets/zero_shot_sets.py']
 
 test_dataloader = dict(_base_.zero_shot_cell[0],
                        dataset=dict(pipeline=_base_.val_pipeline))

@@ -10,10 +10,8 @@
 # Test zero-shot:
 #   bash tools/dist_test.sh configs/zero_shot/vificlip_k400_zs.py \
 #       work_dirs/vificlip_k400_zs/epoch_10.pth 8
-_base_ = [
-    '../_base_/recipes/vifi_32_frames.py',
-    '../_base_/datasets/zero_shot_sets.py'
-]
+_base_ = ['../_base_/recipes/vifi_32_frames.py',
+          '../_base_/datasets/zero_shot_sets.py']
 
 model = _base_.vificlip_model
 (optim_wrapper, param_scheduler, train_cfg, auto_scale_lr,

@@ -6,10 +6,8 @@
 #
 # Nothing is trained. Test:
 #   bash tools/dist_test.sh configs/zero_shot/zeroshot-clip_k400_zs.py none 8
-_base_ = [
-    '../baselines/zeroshot-clip_k400.py',
-    '../_base_/datasets/zero_shot_sets.py'
-]
+_base_ = ['../baselines/zeroshot-clip_k400.py',
+          '../_base_/datasets/zero_shot_sets.py']
 
 test_dataloader = dict(_base_.zero_shot_cell[0],
                        dataset=dict(pipeline=_base_.val_pipeline))

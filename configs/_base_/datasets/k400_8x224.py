@@ -15,38 +15,25 @@ train_pipeline_noflip = _base_.video_pipelines['8f']['train_noflip']
 val_pipeline = _base_.video_pipelines['8f']['val']
 test_pipeline = _base_.video_pipelines['8f']['test']
 
-train_dataloader = dict(
-    batch_size=8,
-    num_workers=8,
-    persistent_workers=True,
-    sampler=dict(type='DefaultSampler', shuffle=True),
-    dataset=dict(
-        type=dataset_type,
-        ann_file=ann_file_train,
-        data_prefix=dict(video=data_root),
-        pipeline=train_pipeline))
-val_dataloader = dict(
-    batch_size=8,
-    num_workers=8,
-    persistent_workers=True,
-    sampler=dict(type='DefaultSampler', shuffle=False),
-    dataset=dict(
-        type=dataset_type,
-        ann_file=ann_file_val,
-        data_prefix=dict(video=data_root_val),
-        pipeline=val_pipeline,
-        test_mode=True))
-test_dataloader = dict(
-    batch_size=1,
-    num_workers=8,
-    persistent_workers=True,
-    sampler=dict(type='DefaultSampler', shuffle=False),
-    dataset=dict(
-        type=dataset_type,
-        ann_file=ann_file_test,
-        data_prefix=dict(video=data_root_val),
-        pipeline=test_pipeline,
-        test_mode=True))
+
+def _loader(batch_size, ann_file, videos, pipeline, train=False):
+    return dict(
+        batch_size=batch_size,
+        num_workers=8,
+        persistent_workers=True,
+        sampler=dict(type='DefaultSampler', shuffle=train),
+        dataset=dict(
+            type=dataset_type,
+            ann_file=ann_file,
+            data_prefix=dict(video=videos),
+            pipeline=pipeline,
+            **({} if train else dict(test_mode=True))))
+
+
+train_dataloader = _loader(8, ann_file_train, data_root, train_pipeline,
+                           train=True)
+val_dataloader = _loader(8, ann_file_val, data_root_val, val_pipeline)
+test_dataloader = _loader(1, ann_file_test, data_root_val, test_pipeline)
 
 val_evaluator = dict(type='AccMetric')
 test_evaluator = val_evaluator

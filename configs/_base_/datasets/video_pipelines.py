@@ -11,11 +11,11 @@
 # Unreadable training videos are logged, replaced and counted
 # (SkippedVideoHook); at evaluation they fail with the file named.
 #
-# A config that runs at T frames (the ViFi-CLIP recipes: 16 or 32) sets
-#   (train_dataloader, val_dataloader, test_dataloader, train_pipeline,
+# A config that runs at T frames (the ViFi-CLIP recipes: 16 or 32) sets the
+# backbone, the dataloaders and the pipeline variables with
+#   (model, train_dataloader, val_dataloader, test_dataloader, train_pipeline,
 #    train_pipeline_noflip, val_pipeline, test_pipeline) = \
 #       _base_.video_frames['32f']
-# and model.backbone.num_frames to the same T.
 
 
 def _pipelines(frames):
@@ -48,8 +48,9 @@ def _pipelines(frames):
         ] + pack)
 
 
-def _frames(p):
+def _frames(frames, p):
     return [
+        dict(backbone=dict(num_frames=frames)),
         dict(dataset=dict(pipeline=p['train'])),
         dict(dataset=dict(pipeline=p['val'])),
         dict(dataset=dict(pipeline=p['test'])),
@@ -58,4 +59,4 @@ def _frames(p):
 
 
 video_pipelines = {f'{t}f': _pipelines(t) for t in (8, 16, 32)}
-video_frames = {key: _frames(p) for key, p in video_pipelines.items()}
+video_frames = {f'{t}f': _frames(t, video_pipelines[f'{t}f']) for t in (8, 16, 32)}
