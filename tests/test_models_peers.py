@@ -75,6 +75,13 @@ def test_maple_vision_prompts_are_the_coupled_text_prompts_at_init():
     # one Linear per layer, not shared
     assert len({id(w) for w in weights}) == 3
     assert not torch.equal(weights[0], weights[1])
+    # the fixed "of a" sits in the class-shared prefix: sharing stays exact
+    head = model.cls_head
+    with torch.no_grad():
+        shared = head.text_features(NAMES, prompts['text'])
+        head.text_encoder.share_prefix = False
+        full = head.text_features(NAMES, prompts['text'])
+    torch.testing.assert_close(shared, full, rtol=0, atol=1e-5)
 
 
 def _text_grads_through_vision_only(model):

@@ -39,7 +39,9 @@ class VLPromptRecognizer(ClipStateMixin, BaseRecognizer):
             follows ``freeze_backbone``; True needs a frozen backbone.
         train_cfg, test_cfg (dict, optional): Kept for MMAction2 parity.
         data_preprocessor (dict, optional): ``ActionDataPreprocessor``
-            config.
+            config. Its ``blending`` batch augments (mixup / cutmix, e.g.
+            ``RandomBatchAugment``) get ``num_classes`` from
+            ``cls_head.class_names``; the head trains on the soft labels.
     """
 
     def __init__(self,
