@@ -241,7 +241,7 @@ def _hook_rank(rank, store, out_dir):
     messages = []
     logger = SimpleNamespace(warning=messages.append, info=messages.append)
     loader = SimpleNamespace(sampler=list(range(3)), dataset=list(range(6)))
-    runner = SimpleNamespace(logger=logger, epoch=0, world_size=2,
+    runner = SimpleNamespace(logger=logger, epoch=0, iter=0, world_size=2,
                              train_dataloader=loader)
     hook = HOOKS.build(dict(type='SkippedVideoHook', max_fraction=0.5))
     hook.before_train_epoch(runner)
