@@ -150,6 +150,11 @@ def test_configs_use_the_checked_data_path(path):
     hooks = {h['type']: h for h in cfg.custom_hooks}
     assert hooks['SkippedVideoHook']['max_fraction'] == 0.01
     assert {'LabelRangeHook', 'EpochSeedHook'} <= set(hooks)
+    # exact --resume: persistent workers keep their random state across
+    # epochs, which EpochSeedHook cannot restore
+    train = cfg.train_dataloader
+    assert not (train.get('num_workers', 0) > 0 and
+                train.get('persistent_workers', False)), path.name
     for split in ('train', 'val', 'test'):
         loaders = cfg[f'{split}_dataloader']
         # multi-set evaluation takes a list of dataloaders

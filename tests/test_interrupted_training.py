@@ -148,3 +148,22 @@ def test_sigkill_mid_epoch_then_resume_matches_uninterrupted(
     first = _prompts(tmp_path / 'plain' / 'epoch_1.pth')
     assert not torch.equal(first['neck.text_prompts'],
                            got['neck.text_prompts'])
+
+
+@pytest.mark.parametrize('workers, persistent, warns', [
+    (2, True, True), (2, False, False), (0, False, False)])
+def test_epoch_seed_hook_warns_about_persistent_workers(workers, persistent,
+                                                         warns):
+    """Resumes are exact only without persistent workers: say so."""
+    from types import SimpleNamespace
+
+    from mmaction.registry import HOOKS
+    messages = []
+    loader = SimpleNamespace(num_workers=workers,
+                             persistent_workers=persistent)
+    runner = SimpleNamespace(train_dataloader=loader, logger=SimpleNamespace(
+        warning=messages.append))
+    HOOKS.build(dict(type='EpochSeedHook')).before_train(runner)
+    assert bool(messages) == warns
+    if warns:
+        assert 'persistent_workers=False for exact resumes' in messages[0]

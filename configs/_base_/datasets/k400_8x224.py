@@ -48,7 +48,10 @@ test_pipeline = [
 train_dataloader = dict(
     batch_size=8,
     num_workers=8,
-    persistent_workers=True,
+    # new workers every epoch: EpochSeedHook then makes --resume exact
+    # (persistent workers would carry their random state across epochs,
+    # which a resumed run cannot restore); starting them costs seconds
+    persistent_workers=False,
     sampler=dict(type='DefaultSampler', shuffle=True),
     dataset=dict(
         type=dataset_type,
