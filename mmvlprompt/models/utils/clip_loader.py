@@ -22,7 +22,7 @@ import open_clip
 import torch
 from torch import nn
 
-from ...compat import refuse_unsafe_pickles
+from ...compat import CheckpointMismatchError, refuse_unsafe_pickles
 
 _CONFIG_DIR = Path(__file__).resolve().parents[2] / 'clip_configs'
 _registered = False
@@ -66,7 +66,14 @@ def _load_weight_file(model: nn.Module, path: str, jit: bool) -> None:
     """Load an open_clip state dict or an OpenAI JIT archive into model."""
     if not jit:
         with refuse_unsafe_pickles(path):  # our message, not torch's
-            open_clip.load_checkpoint(model, path)
+            try:
+                open_clip.load_checkpoint(model, path)
+            except RuntimeError as err:  # read, but another architecture
+                if 'state_dict' not in str(err):
+                    raise
+                raise CheckpointMismatchError(
+                    f'clip.pretrained={path!r}: the weights do not fit '
+                    f'clip.arch (another CLIP?): {str(err)[:800]}') from None
         return
     state_dict = torch.jit.load(path, map_location='cpu').state_dict()
     # OpenAI archives carry these scalars; open_clip's own exports also keep
