@@ -8,7 +8,7 @@ from mmaction.registry import DATASETS, HOOKS
 from mmengine.runner import BaseLoop
 
 from conftest import run_tool
-from mmvlprompt.datasets import check_label_range
+from mmvlprompt.datasets import check_label_range, read_annotations
 
 PIPELINE = [dict(type='CheckedDecordInit')]
 
@@ -42,14 +42,20 @@ def test_byte_order_mark_is_ignored(tmp_path):
     ('a.mp4 0\nb.mp4 1\n\n', 3, 'blank line'),
     ('a.mp4 0\nb.mp4 1 7\n', 2, "3 field(s) in 'b.mp4 1 7', expected 2"),
     ('a.mp4\n', 1, "1 field(s) in 'a.mp4', expected 2"),
-    ('a.mp4 0\nb.mp4 one\n', 2, "label 'one' is not an integer"),
-    ('a.mp4 0\nb.mp4 1.5\n', 2, "label '1.5' is not an integer"),
+    ('a.mp4 0\nb.mp4 one\n', 2, "label 'one' is not a non-negative integer"),
+    ('a.mp4 0\nb.mp4 1.5\n', 2, "label '1.5' is not a non-negative integer"),
+    ('a.mp4 0\nb.mp4 -1\n', 2, "label '-1' is not a non-negative integer"),
 ])
 def test_bad_lines_name_file_and_line(tmp_path, text, line, message):
-    """Blank lines, wrong field counts and non-integer labels fail."""
+    """Blank lines, wrong field counts and non-integer labels fail, with
+    the same message from the dataset and from read_annotations (the one
+    parser the data tools use)."""
     with pytest.raises(ValueError) as info:
         _dataset(tmp_path, text)
     assert f'ann.txt:{line}: {message}' in str(info.value)
+    with pytest.raises(ValueError) as direct:
+        read_annotations(tmp_path / 'ann.txt', what='dataset.ann_file')
+    assert str(direct.value) == str(info.value)
 
 
 def test_every_bad_line_is_listed(tmp_path):
@@ -58,6 +64,32 @@ def test_every_bad_line_is_listed(tmp_path):
         _dataset(tmp_path, 'a.mp4 x\n\nb.mp4 1\nc.mp4 1 2\n')
     for line in (1, 2, 4):
         assert f'ann.txt:{line}:' in str(info.value)
+
+
+def test_multi_class_and_delimiter_through_read_annotations(tmp_path):
+    """The shared parser takes the dataset's options."""
+    path = tmp_path / 'ann.csv'
+    path.write_text('a b.mp4, 0, 2\nc.mp4,1\n')
+    entries = read_annotations(path, delimiter=',', multi_class=True)
+    assert [(e.path, e.label, e.line) for e in entries] == [
+        ('a b.mp4', (0, 2), 1), ('c.mp4', (1,), 2)]
+    with pytest.raises(ValueError, match=r"ann.csv:1: 1 field\(s\) in "
+                       r"'a b.mp4 0', expected 2"):
+        path.write_text('a b.mp4 0\n')
+        read_annotations(path, delimiter=',')
+
+
+def test_data_tools_report_bad_lines_like_the_dataset(tmp_path):
+    """tools/data/make_splits.py reads through the same parser: the same
+    file:line messages, exit code 1 from the tool's error."""
+    ann = tmp_path / 'ann.txt'
+    ann.write_text('a.mp4 0\nb.mp4 x\n\n')
+    proc = run_tool([sys.executable, 'tools/data/make_splits.py', 'few-shot',
+                     str(ann), '--shots', '1', '--out', str(tmp_path / 'o')])
+    assert proc.returncode != 0
+    assert f"{ann}:2: label 'x' is not a non-negative integer" in \
+        proc.stderr, proc.stderr[-2000:]
+    assert f'{ann}:3: blank line' in proc.stderr
 
 
 def test_empty_annotation_file(tmp_path):
@@ -70,7 +102,7 @@ def test_num_classes_range_at_build(tmp_path):
     with pytest.raises(ValueError, match=r'ann.txt:2: label 4 is out of '
                        r'range for dataset.num_classes=4'):
         _dataset(tmp_path, 'a.mp4 3\nb.mp4 4\n', num_classes=4)
-    with pytest.raises(ValueError, match=r'ann.txt:1: label -1 is out of'):
+    with pytest.raises(ValueError, match=r"ann.txt:1: label '-1' is not a"):
         _dataset(tmp_path, 'a.mp4 -1\n', num_classes=4)
     with pytest.raises(ValueError, match='dataset.num_classes=0'):
         _dataset(tmp_path, 'a.mp4 0\n', num_classes=0)

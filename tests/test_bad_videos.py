@@ -19,7 +19,8 @@ from mmaction.registry import DATASETS, TRANSFORMS
 from mmengine.dataset import pseudo_collate
 
 from conftest import run_tool
-from mmvlprompt.datasets.synthetic import synthetic_clip, write_video
+from mmvlprompt.datasets import write_video
+from mmvlprompt.datasets.synthetic_world import render_video
 
 CONFIG = 'configs/demo/vlprompt_tiny_synthetic.py'
 
@@ -47,7 +48,8 @@ def damage_frames(src: Path, dst: Path, seed: int = 0) -> Path:
 def bad_videos(tmp_path_factory):
     folder = tmp_path_factory.mktemp('bad_videos')
     good = folder / 'good.mp4'
-    write_video(good, synthetic_clip(0, 16, 32, np.random.default_rng(0)))
+    write_video(good, render_video('red', 'square', 'sliding', 16, 32,
+                                   np.random.default_rng(0)))
     return dict(folder=folder, good=good,
                 damaged=damage_frames(good, folder / 'damaged.mp4'))
 
@@ -167,7 +169,7 @@ def _python(*args):
 def _broken_train_list(synthetic_data, tmp_path):
     """The 12 synthetic training clips plus a damaged and a missing one."""
     videos = synthetic_data['root'] / 'videos'
-    damaged = damage_frames(next(videos.glob('train_*.mp4')),
+    damaged = damage_frames(next(videos.glob('train_base/*.mp4')),
                             tmp_path / 'damaged_clip.mp4')
     ann = tmp_path / 'train_with_broken.txt'
     lines = synthetic_data['train'].read_text().splitlines()
@@ -241,7 +243,7 @@ def _hook_rank(rank, store, out_dir):
     messages = []
     logger = SimpleNamespace(warning=messages.append, info=messages.append)
     loader = SimpleNamespace(sampler=list(range(3)), dataset=list(range(6)))
-    runner = SimpleNamespace(logger=logger, epoch=0, world_size=2,
+    runner = SimpleNamespace(logger=logger, epoch=0, iter=0, world_size=2,
                              train_dataloader=loader)
     hook = HOOKS.build(dict(type='SkippedVideoHook', max_fraction=0.5))
     hook.before_train_epoch(runner)

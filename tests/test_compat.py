@@ -277,6 +277,108 @@ def test_allowed_getattr_cannot_reach_arbitrary_objects(tmp_path):
     assert out['x'] is not eval, 'weights_only load returned builtins.eval'
 
 
+# The exact set of globals mmvlprompt allows under weights_only loading:
+# MMEngine's message hub, NumPy arrays and scalars, and getattr routed to a
+# stand-in that only serves HistoryBuffer's statistics methods. Anything
+# added here must be reviewed: a callable on this list can run code.
+INTENDED_ALLOW_LIST = {
+    'mmengine.logging.history_buffer.HistoryBuffer',
+    'numpy._core.multiarray._reconstruct', 'numpy._core.multiarray.scalar',
+    'numpy.ndarray', 'numpy.dtype', '_codecs.encode', 'builtins.getattr',
+    *(f'numpy.dtypes.{name}DType' for name in (
+        'Float64', 'Float32', 'Float16', 'Int64', 'Int32', 'Int16', 'Int8',
+        'UInt8', 'Bool')),
+}
+
+
+def _global_name(entry) -> str:
+    """``module.qualname`` of an allow-list entry (``(obj, name)`` pairs
+    are registered under ``name``)."""
+    if isinstance(entry, tuple):
+        return entry[1]
+    name = f'{entry.__module__}.{entry.__qualname__}'
+    return name.replace('numpy.core.', 'numpy._core.')  # numpy < 2
+
+
+def test_allow_list_is_exactly_the_intended_set():
+    """mmengine_checkpoint_globals() is the reviewed set, nothing more."""
+    from mmvlprompt.compat.safe_checkpoint import mmengine_checkpoint_globals
+    names = [_global_name(g) for g in mmengine_checkpoint_globals()]
+    assert len(names) == len(set(names))
+    assert set(names) == INTENDED_ALLOW_LIST
+
+
+def test_import_registers_only_the_intended_globals():
+    """What `import mmvlprompt` itself adds to torch's safe globals (calls
+    of add_safe_globals from mmvlprompt's files, in a fresh interpreter;
+    torch registers its own DTensor types on import, which are not ours)."""
+    proc = _run_python("""
+        import inspect, json, pathlib
+        import torch
+        import torch.serialization as ser
+
+        added, original = [], ser.add_safe_globals
+
+        def recording(globals_list):
+            caller = inspect.stack()[1].filename
+            if 'mmvlprompt' in pathlib.Path(caller).parts:
+                added.extend(globals_list)
+            return original(globals_list)
+        ser.add_safe_globals = recording
+        torch.serialization.add_safe_globals = recording
+
+        def name(g):
+            if isinstance(g, tuple):
+                return g[1]
+            return (g.__module__ + '.' + g.__qualname__).replace(
+                'numpy.core.', 'numpy._core.')
+        import mmvlprompt  # noqa: F401
+        print(json.dumps(sorted(name(g) for g in added)))
+        """)
+    added = json.loads(proc.stdout.strip().splitlines()[-1])
+    assert sorted(set(added)) == sorted(INTENDED_ALLOW_LIST)
+
+
+class _Reduce:
+    """Unpickles as ``func(*args)``."""
+
+    def __init__(self, func, *args):
+        self.func, self.args = func, args
+
+    def __reduce__(self):
+        return (self.func, self.args)
+
+
+def _code_payloads(marker):
+    """Each payload, if unpickled, creates ``marker``."""
+    touch = f"open({str(marker)!r}, 'w').close()"
+    return {
+        'eval': (_Reduce(eval, touch), '`eval`'),
+        'exec': (_Reduce(exec, touch), '`exec`'),
+        # getattr(<builtins module>, 'exec')(code): reaches exec via getattr
+        'getattr': (_CallBuiltin('exec', touch), 'getattr('),
+        # __import__('os').system is reached through the import
+        '__import__': (_Reduce(__import__, 'os'), '`__import__`'),
+    }
+
+
+@pytest.mark.parametrize('route', ['eval', 'exec', 'getattr', '__import__'])
+def test_code_payloads_are_each_refused(tmp_path, route):
+    """safe_torch_load refuses each route to code, names it, and nothing
+    runs."""
+    from mmvlprompt.compat import UnsafeCheckpointError, safe_torch_load
+    marker = tmp_path / 'pwned'
+    payload, name = _code_payloads(marker)[route]
+    path = tmp_path / f'evil_{route}.pth'
+    torch.save({'state_dict': {'w': torch.ones(1)}, 'x': payload}, path)
+    with pytest.raises(UnsafeCheckpointError) as info:
+        safe_torch_load(str(path), map_location='cpu')
+    message = str(info.value)
+    assert str(path) in message and 'for safety' in message, message
+    assert name in message, message
+    assert not marker.exists()
+
+
 # --------------------------------------------------------------------------
 # CPU autocast optimizer wrapper
 # --------------------------------------------------------------------------
@@ -469,6 +571,29 @@ def test_setup_cpu_distributed_slurm_launcher(dist_results):
         RANK='0', WORLD_SIZE='1', LOCAL_RANK='0', MASTER_ADDR='127.0.0.1',
         MASTER_PORT=str(res['_slurm_port']))
     assert res['slurm_wrapper'] == CPU_MODEL_WRAPPER
+
+
+# --------------------------------------------------------------------------
+# atomic checkpoint saves (mmvlprompt/compat/atomic_save.py). Covered here:
+# the patch, text writes, and a failed write keeping the old file. A SIGKILL
+# during a real save is in tests/test_interrupted_training.py
+# (test_sigkill_during_save_leaves_the_previous_state).
+# --------------------------------------------------------------------------
+def test_atomic_save_failed_write_keeps_the_old_file(tmp_path, monkeypatch):
+    """If writing the new bytes fails, the old file is intact and no
+    temporary file is left behind."""
+    path = tmp_path / 'epoch_1.pth'
+    from mmengine.fileio.backends import LocalBackend
+    backend = LocalBackend()
+    backend.put(b'old', path)
+
+    def broken_fsync(fd):
+        raise OSError('disk full')
+    monkeypatch.setattr(os, 'fsync', broken_fsync)
+    with pytest.raises(OSError, match='disk full'):
+        backend.put(b'new' * 1000, path)
+    assert path.read_bytes() == b'old'
+    assert sorted(p.name for p in tmp_path.iterdir()) == ['epoch_1.pth']
 
 
 def test_atomic_writes_patch_is_applied_once():

@@ -206,8 +206,10 @@ def test_read_annotations_checks_lines(tmp_path):
     """Wrong field counts and bad labels name file and line."""
     path = tmp_path / 'ann.txt'
     path.write_text('a.mp4 0\n\nb.mp4 1 extra\n')
-    with pytest.raises(ValueError, match=r'ann.txt:3: expected .* 3 fields'):
+    with pytest.raises(ValueError, match=r"ann.txt:3: 3 field\(s\) in "
+                       r"'b.mp4 1 extra', expected 2") as info:
         read_annotations(path)
+    assert 'ann.txt:2: blank line' in str(info.value)
     path.write_text('a.mp4 0\nb.mp4 -1\n')
     with pytest.raises(ValueError, match=r"ann.txt:2: label '-1'"):
         read_annotations(path)

@@ -44,15 +44,16 @@ def test_missing_label_map_and_wrong_type():
 
 
 def test_synthetic_dataset_is_decodable(synthetic_data):
-    """Generated videos decode with decord: 16 frames of 32x32, labelled."""
+    """The tests' world subset decodes with decord: 16 frames of 32x32,
+    labelled with the world's class phrases."""
     lines = synthetic_data['train'].read_text().split('\n')
     lines = [ln for ln in lines if ln]
     assert len(lines) == 4 * 3
     labels = sorted({int(ln.split()[1]) for ln in lines})
     assert labels == [0, 1, 2, 3]
     names = synthetic_data['label_map'].read_text().split('\n')
-    assert names[:4] == ['moving right', 'moving down', 'moving left',
-                         'moving up']
+    assert names[:4] == ['a red square sliding', 'a red square spinning',
+                         'a red triangle bouncing', 'a red triangle blinking']
     video = decord.VideoReader(
         str(synthetic_data['root'] / 'videos' / lines[0].split()[0]))
     frames = video.get_batch([0, 15]).asnumpy()
@@ -63,7 +64,7 @@ def test_synthetic_dataset_is_decodable(synthetic_data):
 
 @pytest.fixture()
 def broken_videos(tmp_path, synthetic_data):
-    good = next((synthetic_data['root'] / 'videos').glob('*.mp4'))
+    good = next((synthetic_data['root'] / 'videos').rglob('*.mp4'))
     corrupt = tmp_path / 'corrupt.mp4'
     corrupt.write_bytes(good.read_bytes()[:300])
     shutil.copy(good, tmp_path / 'good.mp4')

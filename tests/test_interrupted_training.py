@@ -13,7 +13,6 @@ from pathlib import Path
 
 import pytest
 import torch
-from mmengine.fileio.backends import LocalBackend
 from mmengine.runner.checkpoint import find_latest_checkpoint
 
 from conftest import REPO, run_tool
@@ -51,22 +50,6 @@ def _kill_when(proc, pattern: str):
     assert proc.returncode == -signal.SIGKILL, \
         f'never saw {pattern!r} (rc {proc.returncode}):\n{log[-4000:]}'
     return log
-
-
-def test_failed_write_keeps_the_old_file(tmp_path, monkeypatch):
-    """If writing the new bytes fails, the old file is intact and no
-    temporary file is left behind."""
-    path = tmp_path / 'epoch_1.pth'
-    backend = LocalBackend()
-    backend.put(b'old', path)
-
-    def broken_fsync(fd):
-        raise OSError('disk full')
-    monkeypatch.setattr(os, 'fsync', broken_fsync)
-    with pytest.raises(OSError, match='disk full'):
-        backend.put(b'new' * 1000, path)
-    assert path.read_bytes() == b'old'
-    assert sorted(p.name for p in tmp_path.iterdir()) == ['epoch_1.pth']
 
 
 STALLED_SAVE = r'''
@@ -165,3 +148,22 @@ def test_sigkill_mid_epoch_then_resume_matches_uninterrupted(
     first = _prompts(tmp_path / 'plain' / 'epoch_1.pth')
     assert not torch.equal(first['neck.text_prompts'],
                            got['neck.text_prompts'])
+
+
+@pytest.mark.parametrize('workers, persistent, warns', [
+    (2, True, True), (2, False, False), (0, False, False)])
+def test_epoch_seed_hook_warns_about_persistent_workers(workers, persistent,
+                                                         warns):
+    """Resumes are exact only without persistent workers: say so."""
+    from types import SimpleNamespace
+
+    from mmaction.registry import HOOKS
+    messages = []
+    loader = SimpleNamespace(num_workers=workers,
+                             persistent_workers=persistent)
+    runner = SimpleNamespace(train_dataloader=loader, logger=SimpleNamespace(
+        warning=messages.append))
+    HOOKS.build(dict(type='EpochSeedHook')).before_train(runner)
+    assert bool(messages) == warns
+    if warns:
+        assert 'persistent_workers=False for exact resumes' in messages[0]

@@ -105,11 +105,13 @@ def test_other_clip_is_refused(tiny_clip_path, tmp_path):
         tiny_model_cfg(tiny_clip_path, neck=dict(NECK)),
         clip=dict(arch=TINY_ARCH, pretrained=None, seed=7)))
     before = other.neck.text_prompts.detach().clone()
-    with pytest.raises(RuntimeError) as info:
-        path = str(tmp_path / 'ckpt.pth')
-        torch.save({'state_dict': state}, path)
+    from mmvlprompt.compat import CheckpointMismatchError
+    path = str(tmp_path / 'ckpt.pth')
+    torch.save({'state_dict': state}, path)
+    with pytest.raises(CheckpointMismatchError) as info:
         load_checkpoint(other, path)
     message = str(info.value)
+    assert f"Checkpoint '{path}' does not fit the model" in message
     assert 'holds prompts only' in message
     assert digest_from_tensor(state[FINGERPRINT_KEY])[:16] in message
     assert other.clip_fingerprint()[:16] in message

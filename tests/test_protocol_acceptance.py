@@ -17,12 +17,14 @@ import sys
 import numpy as np
 import pytest
 
-from conftest import run_tool
+from conftest import run_tool, world_class_names, write_world_split
+from mmvlprompt.datasets.synthetic_world import base_novel_split
 from mmvlprompt.evaluation import harmonic_mean
 
 CONFIG = 'configs/demo/vlprompt_tiny_base2novel.py'
-CLASSES = ['moving right', 'moving down', 'moving left', 'moving up',
-           'spinning around']
+# two base and three novel classes of the synthetic world
+TRIPLES = base_novel_split()[0][:2] + base_novel_split()[1][:3]
+CLASSES = world_class_names(TRIPLES)
 BASE, NOVEL = CLASSES[:2], CLASSES[2:]
 VAL_PER_CLASS = 3  # base_val: 6 clips, novel_val: 9 clips (odd)
 
@@ -53,13 +55,11 @@ def _write_split(lines, keep, out):
 
 @pytest.fixture(scope='module')
 def b2n_data(tmp_path_factory):
-    from mmvlprompt.datasets import make_synthetic_dataset
     root = tmp_path_factory.mktemp('b2n')
-    paths = make_synthetic_dataset(
-        root, class_names=CLASSES, num_frames=8,
-        videos_per_class={'train': 2, 'val': VAL_PER_CLASS})
-    train = paths['train'].read_text().split('\n')[:-1]
-    val = paths['val'].read_text().split('\n')[:-1]
+    train = write_world_split(root, 'train', TRIPLES, 2, num_frames=8)
+    val = write_world_split(root, 'val', TRIPLES, VAL_PER_CLASS, num_frames=8)
+    train = train.read_text().split('\n')[:-1]
+    val = val.read_text().split('\n')[:-1]
     base_ids, novel_ids = [0, 1], [2, 3, 4]
     counts = dict(
         train=_write_split(train, base_ids, root / 'base_train.txt'),

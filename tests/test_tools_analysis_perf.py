@@ -75,3 +75,34 @@ def test_get_flops_counts(capsys):
     assert four['trainable_params'] == 7264  # see the README table
     assert four['total_params'] > four['trainable_params']
     assert '| vision, per view (4 frames) |' in capsys.readouterr().out
+
+
+def test_benchmark_reads_configs_through_load_model_config(tmp_path,
+                                                           monkeypatch):
+    """One config loader for the tools: the benchmark's config comes from
+    engine.load_model_config (overrides applied, random CLIP, missing file
+    named), as export_prompts' and the other analysis tools' do."""
+    import mmvlprompt.engine as engine
+    bench = _tool('benchmark')
+    calls = []
+    real = engine.load_model_config
+
+    def spy(path, cfg_options=None, random_clip=True):
+        calls.append((path, cfg_options, random_clip))
+        return real(path, cfg_options, random_clip)
+    monkeypatch.setattr(bench, 'load_model_config', spy)
+    args = bench.parse_args([TINY, '--num-classes', '3', '--frames', '4',
+                             '--cfg-options', 'model.neck.depth_text=1',
+                             'model.clip.pretrained=some/file.pt'])
+    cfg, names, _ = bench.load_model_cfg(args)
+    assert calls == [(TINY, {'model.neck.depth_text': 1,
+                             'model.clip.pretrained': 'some/file.pt'}, True)]
+    assert cfg.model.neck.depth_text == 1
+    assert cfg.model.clip.pretrained is None and len(names) == 3
+    with pytest.raises(FileNotFoundError, match=r"config file 'nope.py'"):
+        bench.load_model_cfg(bench.parse_args(['nope.py']))
+    export = importlib.util.spec_from_file_location(
+        'export_prompts', REPO / 'tools' / 'export_prompts.py')
+    module = importlib.util.module_from_spec(export)
+    export.loader.exec_module(module)
+    assert module.load_model_config is real

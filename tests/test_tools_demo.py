@@ -13,7 +13,7 @@ import torch
 
 from conftest import run_tool
 from mmvlprompt.datasets import synthetic_world as world
-from mmvlprompt.datasets.synthetic import write_video
+from mmvlprompt.datasets import write_video
 
 REPO = Path(__file__).resolve().parents[1]
 CLIP = REPO / 'checkpoints' / 'vlp-world' / 'vlp-world.pt'

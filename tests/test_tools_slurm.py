@@ -1,6 +1,8 @@
 """tools/slurm_{train,test}.sh with a fake srun, and the Slurm env mapping."""
 import os
 import stat
+import sys
+from pathlib import Path
 
 import pytest
 
@@ -32,7 +34,10 @@ def fake_srun(tmp_path):
     srun.chmod(srun.stat().st_mode | stat.S_IXUSR | stat.S_IXGRP
                | stat.S_IXOTH)
     record = tmp_path / 'srun_args.txt'
-    env = {'PATH': str(bin_dir) + os.pathsep + os.environ.get('PATH', ''),
+    # the test's Python (it has torch) first after srun, as when activated
+    env = {'PATH': os.pathsep.join([str(bin_dir),
+                                    str(Path(sys.executable).parent),
+                                    os.environ.get('PATH', '')]),
            'FAKE_SRUN_RECORD': str(record), 'GPUS': '4',
            'GPUS_PER_NODE': '2'}
     return env, record
@@ -45,9 +50,18 @@ def _recorded(record):
     return args, pythonpath
 
 
+def _python_at(args):
+    """Index of the interpreter srun runs: the Python that has torch (the
+    test's own, first on PATH), by full path."""
+    at = next(i for i, a in enumerate(args)
+              if os.path.basename(a).startswith('python'))
+    assert Path(args[at]).parent == Path(sys.executable).parent, args
+    return at
+
+
 def _check_srun_options(args):
     # srun options come before the command
-    cmd_at = args.index('python')
+    cmd_at = _python_at(args)
     opts = args[:cmd_at]
     assert opts[:2] == ['-p', 'PART'], args
     for opt in ('--job-name=JOB', '--ntasks=4', '--ntasks-per-node=2',
@@ -109,7 +123,7 @@ def test_slurm_srun_args_are_split_and_defaults_apply(fake_srun, tmp_path):
                      str(tmp_path / 'w')], env=env)
     assert proc.returncode == 0, _tail(proc)
     args, _ = _recorded(record)
-    opts = args[:args.index('python')]
+    opts = args[:_python_at(args)]
     for opt in ('--ntasks=8', '--ntasks-per-node=8', '--gres=gpu:8',
                 '--cpus-per-task=3', '--mem=4G', '--time=10'):
         assert opt in opts, f'{opt} missing from {opts}'

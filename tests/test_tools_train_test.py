@@ -6,6 +6,7 @@ third epoch and evaluated; the tests then check what those runs wrote.
 """
 import json
 import re
+import shutil
 import sys
 from pathlib import Path
 
@@ -88,7 +89,7 @@ def test_resume_continues_from_latest_checkpoint(trained):
     """--resume picks epoch_2.pth from the work dir and trains epoch 3 only."""
     proc = trained['resumed']
     log = proc.stdout + proc.stderr
-    assert re.search(r'resumed from the latest checkpoint \S*epoch_2\.pth',
+    assert re.search(r'resuming from the latest checkpoint \S*epoch_2\.pth',
                      log), 'no "resumed from epoch_2" message' + _tail(proc)
     assert re.search(rf'resumed epoch: 2, iter: {2 * ITERS_PER_EPOCH}\b',
                      log), _tail(proc)
@@ -223,6 +224,32 @@ def test_train_missing_config_is_a_clear_error(tmp_path):
     assert str(missing) in proc.stderr, _tail(proc)
     assert 'not found' in proc.stderr, _tail(proc)
     assert not (tmp_path / 'w').exists()
+
+
+def test_resume_falls_back_when_the_latest_is_truncated(trained, tmp_path,
+                                                        synthetic_data):
+    """--resume without a path: epoch_3.pth cut short, so the run says so
+    and resumes from epoch_2.pth, training epoch 3 again."""
+    work = tmp_path / 'work'
+    work.mkdir()
+    for name in ('epoch_2.pth', 'epoch_3.pth'):
+        shutil.copy(trained['work'] / name, work / name)
+    latest = work / 'epoch_3.pth'
+    latest.write_bytes(latest.read_bytes()[:4096])
+    (work / 'last_checkpoint').write_text(str(latest))
+    proc = run_tool(
+        _python('tools/train.py', CONFIG, '--work-dir', work, '--resume',
+                '--cfg-options', 'train_cfg.max_epochs=3'),
+        env=_env(synthetic_data))
+    log = proc.stdout + proc.stderr
+    assert proc.returncode == 0, _tail(proc)
+    assert f"--resume: cannot resume from {latest}: Cannot read checkpoint " \
+        f"'{latest}': it is truncated" in log, _tail(proc)
+    assert '--resume: falling back to the previous readable checkpoint ' \
+        f'{work / "epoch_2.pth"}.' in log, _tail(proc)
+    assert re.search(rf'resumed epoch: 2, iter: {2 * ITERS_PER_EPOCH}\b',
+                     log), _tail(proc)
+    assert torch.load(latest, map_location='cpu')['meta']['epoch'] == 3
 
 
 def test_resume_missing_checkpoint_is_a_clear_error(tmp_path, synthetic_data):

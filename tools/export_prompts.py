@@ -23,10 +23,10 @@ sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
 import mmvlprompt  # noqa: E402,F401  (compat shims before mmaction)
 from mmaction.registry import MODELS  # noqa: E402
 from mmengine.config import Config  # noqa: E402
-from mmengine.registry import init_default_scope  # noqa: E402
 from mmengine.runner import load_checkpoint  # noqa: E402
 
-from mmvlprompt.engine import add_cfg_options, check_file  # noqa: E402
+from mmvlprompt.engine import (add_cfg_options, check_file,  # noqa: E402
+                               load_model_config)
 
 FORMAT = 'mmvlprompt-prompts-v1'
 
@@ -43,9 +43,12 @@ def parse_args(argv=None):
 
 def export_prompts(cfg: Config, checkpoint: str, out: str) -> dict:
     """Write the trainable parameters of ``cfg.model`` loaded from
-    ``checkpoint`` to ``out``; return the tensors written."""
+    ``checkpoint`` to ``out``; return the tensors written.
+
+    ``cfg`` comes from :func:`~mmvlprompt.engine.load_model_config` (which
+    also sets the registry scope).
+    """
     from safetensors.torch import save_file
-    init_default_scope(cfg.get('default_scope', 'mmaction'))
     model = MODELS.build(cfg.model)
     load_checkpoint(model, checkpoint, map_location='cpu', strict=True,
                     logger='current')
@@ -68,13 +71,12 @@ def export_prompts(cfg: Config, checkpoint: str, out: str) -> dict:
 
 def main(argv=None):
     args = parse_args(argv)
-    check_file(args.config, 'config')
     check_file(args.checkpoint, 'checkpoint')
     if not args.out.endswith('.safetensors'):
         raise ValueError(f'{args.out}: expected a .safetensors file name.')
-    cfg = Config.fromfile(args.config)
-    if args.cfg_options:
-        cfg.merge_from_dict(args.cfg_options)
+    # the trained CLIP: a prompt-only checkpoint is checked against it
+    cfg = load_model_config(args.config, args.cfg_options,
+                            random_clip=False)
     tensors = export_prompts(cfg, args.checkpoint, args.out)
     count = sum(t.numel() for t in tensors.values())
     print(f'wrote {len(tensors)} tensors ({count:,} parameters) to '

@@ -7,6 +7,7 @@ Same interface as MMAction2's ``tools/train.py``::
         [--cfg-options KEY=VALUE ...] [--launcher {none,pytorch,slurm}]
 """
 import argparse
+import os
 import os.path as osp
 import sys
 
@@ -17,7 +18,8 @@ from mmengine.config import Config  # noqa: E402
 
 from mmvlprompt.compat import amp_settings  # noqa: E402
 from mmvlprompt.engine import (RunSession, add_common_args,  # noqa: E402
-                               build_runner, check_file, load_config,
+                               build_runner, check_file,
+                               find_resumable_checkpoint, load_config,
                                parse_with_common)
 
 
@@ -63,8 +65,13 @@ def merge_args(cfg: Config, args) -> Config:
             cfg.optim_wrapper.update(settings)
             print(f"--amp: {settings['type']} in {settings['dtype']}.")
     if args.resume == 'auto':
+        # the newest readable checkpoint; an unreadable latest one (e.g.
+        # truncated) is reported and the previous one used
+        rank0 = os.environ.get('RANK', '0') == '0'
         cfg.resume = True
-        cfg.load_from = None
+        cfg.load_from = find_resumable_checkpoint(
+            cfg.work_dir, log=lambda msg: print(msg, flush=True) if rank0
+            else None)
     elif args.resume is not None:
         check_file(args.resume, '--resume checkpoint')
         cfg.resume = True

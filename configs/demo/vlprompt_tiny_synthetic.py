@@ -1,8 +1,12 @@
 # Smoke-test recipe: the full ViLT-CLIP pipeline with a tiny random-init CLIP
-# ('vlp-tiny', 32 px) on the synthetic videos of
-# `python tools/make_synthetic_videos.py data/synthetic`.
+# ('vlp-tiny', 32 px) on the base classes of the synthetic world:
+#   python tools/data/make_synthetic_world.py data/synthetic \
+#       --train 3 --test 2 --frames 16 --size 32
+#   python tools/train.py configs/demo/vlprompt_tiny_synthetic.py
+# (it reads train_base_list.txt, test_base_list.txt and label_map_base.txt).
 # The data folder can be moved with the MMVLP_SYNTHETIC_ROOT environment
-# variable. Runs in seconds on 2 CPU cores; used by `make demo` and the tests.
+# variable. Runs in seconds on 2 CPU cores; used by the tests, which write a
+# 4-class subset of the world in the same layout.
 _base_ = [
     '../_base_/models/vlprompt_vit-b16.py',
     '../_base_/schedules/adamw_warmup_cosine_30e.py',
@@ -17,7 +21,8 @@ model = dict(
     backbone=dict(num_frames=num_frames),
     neck=dict(num_text_tokens=6, num_vision_tokens=6, depth_text=2,
               depth_vision=2),
-    cls_head=dict(class_names=data_root + '/label_map.txt', topk=(1, 2)))
+    cls_head=dict(class_names=data_root + '/label_map_base.txt',
+                  topk=(1, 2)))
 
 train_pipeline = [
     dict(type='CheckedDecordInit', on_error='skip'),
@@ -52,8 +57,8 @@ def _loader(split, pipeline, shuffle, test_mode=False):
             test_mode=test_mode))
 
 
-train_dataloader = _loader('train', train_pipeline, True)
-val_dataloader = _loader('val', test_pipeline, False, True)
+train_dataloader = _loader('train_base', train_pipeline, True)
+val_dataloader = _loader('test_base', test_pipeline, False, True)
 test_dataloader = val_dataloader
 val_evaluator = dict(type='AccMetric', metric_options=dict(
     top_k_accuracy=dict(topk=(1, 2))))

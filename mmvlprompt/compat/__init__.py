@@ -6,7 +6,8 @@ Each piece is small and acts only when needed:
 * :mod:`.mmaction_multimodal` - transformers 5 breaks mmaction's optional
   VindLU models; they are then marked unavailable.
 * :mod:`.safe_checkpoint` - MMEngine checkpoints under torch's
-  ``weights_only=True`` loading, and our own message for refused files.
+  ``weights_only=True`` loading, and our own messages for refused,
+  unreadable and mismatched files.
 * :mod:`.cpu_dist` - distributed training with gloo when CUDA is absent.
 * :mod:`.cpu_amp` - ``--amp`` on CPU with bf16 autocast.
 * :mod:`.atomic_save` - checkpoints and ``last_checkpoint`` written
@@ -18,8 +19,11 @@ import warnings
 
 from .mmaction_drn import patch_missing_drn
 from .mmaction_multimodal import disable_incompatible_multimodal
-from .safe_checkpoint import (UnsafeCheckpointError,
+from .safe_checkpoint import (CheckpointMismatchError,
+                              UnreadableCheckpointError,
+                              UnsafeCheckpointError,
                               allow_mmengine_checkpoints,
+                              name_checkpoint_in_mismatch_errors,
                               refuse_unsafe_pickles, safe_torch_load,
                               use_safe_local_loader)
 
@@ -35,6 +39,7 @@ patch_missing_drn()
 disable_incompatible_multimodal()
 allow_mmengine_checkpoints()
 use_safe_local_loader()
+name_checkpoint_in_mismatch_errors()
 
 from .atomic_save import atomic_write, patch_atomic_writes  # noqa: E402
 from .cpu_amp import (CPUAutocastOptimWrapper, amp_optim_wrapper_type,  # noqa: E402
@@ -46,8 +51,9 @@ patch_atomic_writes()
 __all__ = [
     'patch_missing_drn', 'disable_incompatible_multimodal',
     'allow_mmengine_checkpoints',
-    'UnsafeCheckpointError', 'refuse_unsafe_pickles', 'safe_torch_load',
-    'use_safe_local_loader',
+    'UnsafeCheckpointError', 'UnreadableCheckpointError',
+    'CheckpointMismatchError', 'refuse_unsafe_pickles', 'safe_torch_load',
+    'use_safe_local_loader', 'name_checkpoint_in_mismatch_errors',
     'CPUAutocastOptimWrapper', 'amp_optim_wrapper_type', 'amp_settings',
     'setup_cpu_distributed', 'atomic_write', 'patch_atomic_writes'
 ]

@@ -1,65 +1,17 @@
 """VideoDataset that checks its annotation file and reports skipped videos."""
 import os.path as osp
-from typing import Callable, List, Optional, Sequence, Tuple, Union
+from typing import Callable, List, Optional, Tuple, Union
 
 from mmaction.datasets import VideoDataset
 from mmaction.registry import DATASETS
 from mmengine.dataset import BaseDataset
-from mmengine.fileio import exists, list_from_file
 
+from .annotations import read_annotations
 from .transforms.checked_decord import COUNTED_KEY, ERROR_KEY
 
 # metainfo key of the packed data sample that carries the skipped loads
 SKIPPED_KEY = 'skipped_videos'
 LINE_KEY = 'ann_line'
-_MAX_LISTED = 10
-
-
-def _annotation_errors(ann_file: str, lines: Sequence[str], delimiter: str,
-                       multi_class: bool) -> Tuple[list, List[str]]:
-    """Parse annotation lines into ``(lineno, filename, labels)`` records.
-
-    Returns:
-        tuple: the records of the good lines, and one ``file:line: problem``
-        message per bad line.
-    """
-    records, errors = [], []
-    for lineno, line in enumerate(lines, start=1):
-        where = f'{ann_file}:{lineno}'
-        text = line.strip()
-        if not text:
-            errors.append(f'{where}: blank line')
-            continue
-        fields = text.split() if delimiter == ' ' else \
-            [f.strip() for f in text.split(delimiter)]
-        expected = 'at least 2' if multi_class else '2'
-        if len(fields) < 2 or (not multi_class and len(fields) != 2):
-            errors.append(f'{where}: {len(fields)} field(s) in {text!r}, '
-                          f'expected {expected} (video, label'
-                          f'{"s" if multi_class else ""}) separated by '
-                          f'{delimiter!r}')
-            continue
-        labels = []
-        for token in fields[1:]:
-            try:
-                labels.append(int(token))
-            except ValueError:
-                errors.append(f'{where}: label {token!r} is not an integer')
-                break
-        else:
-            records.append((lineno, fields[0], labels))
-    return records, errors
-
-
-def raise_if_errors(errors: Sequence[str], what: str) -> None:
-    """Raise one ValueError listing the first problems, if any."""
-    if not errors:
-        return
-    shown = '\n  '.join(errors[:_MAX_LISTED])
-    more = f'\n  ... and {len(errors) - _MAX_LISTED} more' \
-        if len(errors) > _MAX_LISTED else ''
-    raise ValueError(f'{len(errors)} bad line(s) in {what}:\n  {shown}'
-                     f'{more}')
 
 
 @DATASETS.register_module()
@@ -115,33 +67,24 @@ class CheckedVideoDataset(VideoDataset):
                          test_mode=test_mode, delimiter=delimiter, **kwargs)
 
     def load_data_list(self) -> List[dict]:
-        """Read and check the annotation file (errors name file:line)."""
-        if not exists(self.ann_file):
-            raise FileNotFoundError(
-                f'dataset.ann_file {self.ann_file!r} does not exist.')
-        lines = list_from_file(self.ann_file)
-        if lines:  # a byte-order mark is not part of the first file name
-            lines[0] = lines[0].lstrip('\ufeff')
-        if not any(line.strip() for line in lines):
-            raise ValueError(f'dataset.ann_file {self.ann_file!r} has no '
-                             'samples.')
-        records, errors = _annotation_errors(
-            self.ann_file, lines, self.delimiter, self.multi_class)
-        if self.num_classes is not None:
-            errors += [
-                f'{self.ann_file}:{lineno}: label {label} is out of range '
-                f'for dataset.num_classes={self.num_classes}'
-                for lineno, _, labels in records for label in labels
-                if not 0 <= label < self.num_classes]
-        raise_if_errors(errors, f'annotation file {self.ann_file!r}')
+        """Read and check the annotation file (errors name file:line).
+
+        Parsed by :func:`~mmvlprompt.datasets.read_annotations`, the parser
+        the data tools use too.
+        """
+        entries = read_annotations(
+            self.ann_file, delimiter=self.delimiter,
+            multi_class=self.multi_class, num_classes=self.num_classes,
+            what='dataset.ann_file')
         prefix = self.data_prefix.get('video')
         data_list = []
-        for lineno, filename, labels in records:
+        for entry in entries:
+            filename = entry.path
             if prefix is not None:
                 filename = osp.join(prefix, filename)
-            label = labels if self.multi_class else labels[0]
+            label = list(entry.label) if self.multi_class else entry.label
             data_list.append({'filename': filename, 'label': label,
-                              LINE_KEY: lineno})
+                              LINE_KEY: entry.line})
         return data_list
 
     def annotated_labels(self) -> List[Tuple[str, List[int]]]:

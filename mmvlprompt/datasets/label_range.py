@@ -4,7 +4,7 @@ from typing import List, Sequence, Tuple, Union
 
 from mmengine.dataset import BaseDataset
 
-from .checked_video_dataset import raise_if_errors
+from .annotations import raise_if_errors
 
 
 def annotated_labels(dataset) -> List[Tuple[str, List[int]]]:

@@ -2,6 +2,7 @@
 from .cfg_options import CfgOptionsAction, add_cfg_options, parse_cfg_value
 from .hooks import (EpochSeedHook, LabelRangeHook, NonFiniteCheckHook,
                     NonFiniteLossError, SkippedVideoHook)
+from .resume import find_resumable_checkpoint, resume_candidates
 from .runner_setup import (add_common_args, build_runner, check_file,
                            load_config, load_model_config, parse_with_common)
 from .teardown import (RunSession, destroy_process_group,
@@ -12,4 +13,5 @@ __all__ = ['CfgOptionsAction', 'add_cfg_options', 'parse_cfg_value',
            'parse_with_common', 'EpochSeedHook', 'LabelRangeHook',
            'SkippedVideoHook', 'RunSession', 'destroy_process_group',
            'shutdown_dataloader_workers', 'NonFiniteCheckHook',
-           'NonFiniteLossError']
+           'NonFiniteLossError', 'find_resumable_checkpoint',
+           'resume_candidates']

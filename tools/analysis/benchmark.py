@@ -50,11 +50,8 @@ import torch  # noqa: E402
 import torch.nn.functional as F  # noqa: E402
 from mmaction.registry import MODELS  # noqa: E402
 from mmaction.structures import ActionDataSample  # noqa: E402
-from mmengine.config import Config  # noqa: E402
-from mmengine.registry import init_default_scope  # noqa: E402
-
 from mmvlprompt.compat import amp_settings  # noqa: E402
-from mmvlprompt.engine import add_cfg_options  # noqa: E402
+from mmvlprompt.engine import add_cfg_options, load_model_config  # noqa: E402
 from mmvlprompt.models.utils import build_clip  # noqa: E402
 from mmvlprompt.utils import (generated_class_names,  # noqa: E402
                               load_class_names)
@@ -367,11 +364,8 @@ class _Prefixed(torch.nn.Module):
 def load_model_cfg(args):
     """The config with random CLIP weights and the benchmark's overrides,
     and the class names."""
-    cfg = Config.fromfile(args.config)
-    if args.cfg_options:
-        cfg.merge_from_dict(args.cfg_options)
+    cfg = load_model_config(args.config, args.cfg_options)  # random CLIP
     model = cfg.model
-    model.clip.pretrained = None
     if args.arch:
         model.clip.arch = args.arch
     model.backbone.num_frames = args.frames
@@ -439,7 +433,6 @@ def main(argv=None):
         torch.set_num_threads(args.threads)
     device = torch.device(args.device or
                           ('cuda' if torch.cuda.is_available() else 'cpu'))
-    init_default_scope('mmaction')
     cfg, names, origin = load_model_cfg(args)
     factory = CaseFactory(args, cfg, names, device)
     log = lambda msg: print(msg, file=sys.stderr, flush=True)  # noqa: E731

@@ -16,9 +16,9 @@ export OMP_NUM_THREADS=${OMP_NUM_THREADS:-1}
 mkdir -p "$OUT"
 OUT=$(cd "$OUT" && pwd)
 export MMVLP_SYNTHETIC_ROOT="$OUT/data"
-if [ ! -f "$MMVLP_SYNTHETIC_ROOT/label_map.txt" ]; then
-    "$PYTHON" "$TOOLS/make_synthetic_videos.py" "$MMVLP_SYNTHETIC_ROOT" \
-        --train 3 --val 2 > /dev/null || exit 1
+if [ ! -f "$MMVLP_SYNTHETIC_ROOT/label_map_base.txt" ]; then
+    "$PYTHON" "$TOOLS/data/make_synthetic_world.py" "$MMVLP_SYNTHETIC_ROOT" \
+        --train 3 --test 2 --frames 16 --size 32 > /dev/null || exit 1
 fi
 free_port() {
     "$PYTHON" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'

@@ -20,7 +20,11 @@ def _loader(batch_size, ann_file, videos, pipeline, train=False):
     return dict(
         batch_size=batch_size,
         num_workers=8,
-        persistent_workers=True,
+        # train: new workers every epoch, so that EpochSeedHook makes
+        # --resume exact (persistent workers would carry their random state
+        # across epochs, which a resumed run cannot restore); starting them
+        # costs seconds
+        persistent_workers=not train,
         sampler=dict(type='DefaultSampler', shuffle=train),
         dataset=dict(
             type=dataset_type,

@@ -28,10 +28,23 @@ class EpochSeedHook(Hook):
     workers every epoch, in both runs). With ``persistent_workers=True``
     the workers' generators carry over from epoch to epoch in the
     uninterrupted run but restart in the resumed one, so augmentation after
-    a resume differs (the training itself is unaffected otherwise).
+    a resume differs (the training itself is unaffected otherwise); the
+    hook warns about it when training starts. The K400 config therefore
+    trains with ``persistent_workers=False``.
     """
 
     priority = 'VERY_HIGH'
+
+    def before_train(self, runner) -> None:
+        loader = runner.train_dataloader
+        if getattr(loader, 'persistent_workers', False) and \
+                getattr(loader, 'num_workers', 0) > 0:
+            runner.logger.warning(
+                'train_dataloader.persistent_workers=True: a run resumed '
+                'with --resume will draw other augmentations than an '
+                'uninterrupted one (the workers keep their random state '
+                'across epochs). Set persistent_workers=False for exact '
+                'resumes.')
 
     def before_train_epoch(self, runner) -> None:
         seed = (int(runner.seed) + int(runner.epoch)) % (2**32)

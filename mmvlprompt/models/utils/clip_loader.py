@@ -28,7 +28,7 @@ import open_clip
 import torch
 from torch import nn
 
-from ...compat import refuse_unsafe_pickles
+from ...compat import CheckpointMismatchError, refuse_unsafe_pickles
 from .clip_weights import (WEIGHT_SUFFIXES, choose_quick_gelu, is_jit_archive,
                            resolve_tag_file)
 
@@ -93,7 +93,14 @@ def _load_weight_file(model: nn.Module, path: str, jit: bool) -> None:
     """Load an open_clip state dict or an OpenAI JIT archive into model."""
     if not jit:
         with refuse_unsafe_pickles(path):  # our message, not torch's
-            open_clip.load_checkpoint(model, path)
+            try:
+                open_clip.load_checkpoint(model, path)
+            except RuntimeError as err:  # read, but another architecture
+                if 'state_dict' not in str(err):
+                    raise
+                raise CheckpointMismatchError(
+                    f'clip.pretrained={path!r}: the weights do not fit '
+                    f'clip.arch (another CLIP?): {str(err)[:800]}') from None
         return
     state_dict = _jit_state_dict(path)
     # OpenAI archives carry these scalars; open_clip's own exports also keep

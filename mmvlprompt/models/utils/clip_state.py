@@ -26,6 +26,8 @@ from typing import Dict, Mapping
 import torch
 from torch import Tensor, nn
 
+from ...compat import CheckpointMismatchError
+
 FINGERPRINT_KEY = 'clip_fingerprint'
 CLIP_PREFIXES = ('backbone.', 'cls_head.')
 
@@ -113,7 +115,7 @@ def _restore_clip_state(module, state_dict, prefix, local_metadata, strict,
     own = module.clip_fingerprint()
     if stored != own:
         clip = ', '.join(f'{k}={v!r}' for k, v in module._clip_cfg.items())
-        raise RuntimeError(
+        raise CheckpointMismatchError(
             'This checkpoint holds prompts only and was trained on a CLIP '
             f'whose weights have fingerprint {stored[:16]}..., but the model '
             f'built from model.clip ({clip}) has fingerprint {own[:16]}.... '
