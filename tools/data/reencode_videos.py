@@ -83,7 +83,7 @@ def output_size(width: int, height: int, short_side: int) -> Tuple[int, int]:
         scale = short_side / min(width, height)
 
     def even(x: float) -> int:
-        return max(2, int(round(x / 2)) * 2)
+        return max(2, int(x / 2 + 0.5) * 2)  # nearest even, halves up
     return even(width * scale), even(height * scale)
 
 
