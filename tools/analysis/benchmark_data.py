@@ -39,8 +39,9 @@ Decoders (all install from pip alone and bring their own FFmpeg):
 * ``opencv``: MMAction2's ``OpenCVInit`` / ``OpenCVDecode``.
 
 ``--sampler dense`` replaces the config's sampler by MMAction2's
-``SampleFrames(clip_len=T, frame_interval=8)``, which wraps around videos
-shorter than ``8 T`` frames (unsorted, repeated indices).
+``SampleFrames(clip_len=T, frame_interval=N)`` (``--frame-interval``,
+default 8), which wraps around videos shorter than ``N T`` frames
+(unsorted, repeated indices).
 """
 import argparse
 import copy
@@ -86,6 +87,8 @@ def parse_args(argv=None):
                         choices=sorted(DECODERS))
     parser.add_argument('--sampler', choices=['config', 'dense'],
                         default='config')
+    parser.add_argument('--frame-interval', type=int, default=8,
+                        help='frame interval of --sampler dense (default 8)')
     parser.add_argument('--repeats', type=int, default=5)
     parser.add_argument('--step-s', type=float, default=0.068,
                         help='GPU training step in seconds (default: the '
@@ -152,7 +155,7 @@ def build_pipelines(cfg, args) -> Dict[str, dict]:
         clip_len = next((s['clip_len'] for s in sampler if 'clip_len' in s),
                         8)
         sampler = [dict(type='SampleFrames', clip_len=clip_len,
-                        frame_interval=8, num_clips=1)]
+                        frame_interval=args.frame_interval, num_clips=1)]
     out = {}
     for name in args.decoders:
         first, last = decoder_steps(name, init, decode)
