@@ -7,7 +7,9 @@ Example::
 
 Every video under ``SRC_DIR`` (``.mp4 .avi .mkv .mov .m4v``) is re-encoded
 to the same relative path and file name under ``DST_DIR``, so annotation
-files keep working with only ``data_prefix`` changed:
+files keep working with only ``data_prefix`` changed (``.webm`` files are
+left out: WebM cannot hold H.264; Something-Something v2's are 240 px high
+and short already):
 
 * short side ``--short-side`` (default 256, MMAction2's convention; smaller
   videos keep their size, ``0`` keeps every size), even width and height;
