@@ -20,6 +20,11 @@ top predictions drawn on every frame and a dot on the sampled frames; the
 copy is streamed frame by frame too, with the same frame count and fps.
 Frames smaller than 256 px are enlarged (nearest neighbour) so that the
 text is readable. For a folder input, ``--out`` is a folder.
+
+A video that cannot be read (missing frames, damaged data that fails in the
+middle of decoding) is reported with its name and the reason; the other
+videos are still scored (and written). The exit status is 1 if any video
+failed, after all were tried.
 """
 import argparse
 import os
@@ -142,10 +147,13 @@ def predict_video(path: str, model, pipeline, clip_len: int,
     import decord
     import torch
     from mmengine.dataset import pseudo_collate
+    from mmvlprompt.datasets.transforms import read_frames
     reader = decord.VideoReader(path, num_threads=1)
     length = len(reader)
+    if length < 1:
+        raise RuntimeError('the video has no frames')
     inds = sample_clip_indices(length, num_clips, clip_len)
-    frames = list(reader.get_batch(inds).asnumpy())  # K*T x (H, W, 3)
+    frames = list(read_frames(reader, inds))  # K*T x (H, W, 3)
     del reader
     results = dict(imgs=frames, frame_inds=inds, num_clips=num_clips,
                    clip_len=clip_len, original_shape=frames[0].shape[:2],
@@ -208,7 +216,31 @@ def write_annotated(src: str, dst: str, lines: Sequence[str],
     return count
 
 
-def main(argv=None):
+def score_video(path: str, args, model, pipeline, names, clip_len: int):
+    """Print the top-k of one video and write ``--out``; raises on failure."""
+    probs, inds, length = predict_video(path, model, pipeline, clip_len,
+                                        args.num_clips)
+    order = np.argsort(-probs)[:min(args.topk, len(names))]
+    shown = ', '.join(map(str, inds[:24].tolist())) + \
+        (', ...' if len(inds) > 24 else '')
+    print(f'{path}: {length} frames; sampled {args.num_clips} clip(s) '
+          f'x {clip_len} frames at indices [{shown}]')
+    lines = []
+    for rank, c in enumerate(order, 1):
+        print(f'  {rank}. {probs[c]:.3f}  {names[c]}')
+        lines.append(f'{probs[c]:.2f} {names[c]}')
+    if args.out:
+        dst = args.out if osp.isfile(args.input) else osp.join(
+            args.out, osp.splitext(osp.basename(path))[0] + '_pred.mp4')
+        count = write_annotated(path, dst, lines, inds)
+        if count != length:
+            raise RuntimeError(f'wrote {dst} with {count} of {length} '
+                               'frames: OpenCV stopped reading early')
+        print(f'  wrote {dst} ({count} frames)')
+
+
+def main(argv=None) -> int:
+    from mmvlprompt.datasets.transforms import short_error
     args = parse_args(argv)
     names = read_class_names(args)
     videos = list_videos(args.input)
@@ -218,24 +250,24 @@ def main(argv=None):
     topk = min(args.topk, len(names))
     print(f'{len(videos)} video(s), {len(names)} classes, top-{topk}, '
           f'{args.num_clips} clip(s) x {clip_len} frames per video')
+    failed = []
     for path in videos:
-        probs, inds, length = predict_video(path, model, pipeline, clip_len,
-                                            args.num_clips)
-        order = np.argsort(-probs)[:topk]
-        shown = ', '.join(map(str, inds[:24].tolist())) + \
-            (', ...' if len(inds) > 24 else '')
-        print(f'{path}: {length} frames; sampled {args.num_clips} clip(s) '
-              f'x {clip_len} frames at indices [{shown}]')
-        lines = []
-        for rank, c in enumerate(order, 1):
-            print(f'  {rank}. {probs[c]:.3f}  {names[c]}')
-            lines.append(f'{probs[c]:.2f} {names[c]}')
-        if args.out:
-            dst = args.out if osp.isfile(args.input) else osp.join(
-                args.out, osp.splitext(osp.basename(path))[0] + '_pred.mp4')
-            count = write_annotated(path, dst, lines, inds)
-            print(f'  wrote {dst} ({count} frames)')
+        try:
+            score_video(path, args, model, pipeline, names, clip_len)
+        except Exception as err:  # decord's errors share no base class
+            reason = f'{type(err).__name__}: {short_error(err)}'
+            failed.append((path, reason))
+            print(f'{path}: FAILED, not scored' +
+                  (' or written' if args.out else '') + f': {reason}',
+                  flush=True)
+    if failed:
+        print(f'\n{len(failed)} of {len(videos)} video(s) failed:',
+              file=sys.stderr)
+        for path, reason in failed:
+            print(f'  {path}: {reason}', file=sys.stderr)
+        return 1
+    return 0
 
 
 if __name__ == '__main__':
-    main()
+    sys.exit(main())

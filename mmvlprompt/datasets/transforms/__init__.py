@@ -1,3 +1,5 @@
-from .checked_decord import CheckedDecordDecode, CheckedDecordInit
+from .checked_decord import (CheckedDecordDecode, CheckedDecordInit,
+                             read_frames, short_error)
 
-__all__ = ['CheckedDecordInit', 'CheckedDecordDecode']
+__all__ = ['CheckedDecordInit', 'CheckedDecordDecode', 'read_frames',
+           'short_error']

@@ -15,8 +15,15 @@ MMEngine's training dataset fetches another sample, and leaves the reason in
 ``results['skips_counted'] = True``), the transform stays silent and the
 dataset reports the file, its annotation line and the reason with the
 batch; otherwise it logs the file here.
+
+:func:`read_frames` decodes only what is sampled: each distinct frame
+once, in one sorted batched call (decord seeks back and decodes again for an
+index lower than the previous one, and copies a repeated frame again).
 """
-from typing import Dict, Optional
+import re
+from typing import Dict, Optional, Sequence
+
+import numpy as np
 
 from mmaction.datasets.transforms import DecordDecode, DecordInit
 from mmaction.registry import TRANSFORMS
@@ -46,7 +53,7 @@ class _VideoErrorPolicy:
             return step(results)
         except Exception as err:  # decord and file-client errors vary
             message = (f'cannot {self.stage} video {filename!r}: '
-                       f'{type(err).__name__}: {_short(err)}')
+                       f'{type(err).__name__}: {short_error(err)}')
             if self.on_error == 'raise':
                 raise RuntimeError(message) from err
             results[ERROR_KEY] = message
@@ -56,11 +63,30 @@ class _VideoErrorPolicy:
             return None
 
 
-def _short(err: Exception, limit: int = 300) -> str:
-    """decord's messages carry C++ stack traces; keep their last line."""
+def read_frames(reader, frame_inds: Sequence[int]) -> np.ndarray:
+    """Frames ``(N, H, W, 3)`` of a decord ``VideoReader`` at ``frame_inds``.
+
+    The indices may come in any order and repeat (``SampleFrames`` wraps
+    around a short video, several clips overlap); every distinct frame is
+    decoded once, in one ``get_batch`` call with the indices sorted.
+    """
+    inds = np.asarray(frame_inds, dtype=np.int64).reshape(-1)  # (N,)
+    unique, inverse = np.unique(inds, return_inverse=True)  # (U,), (N,)
+    frames = reader.get_batch(unique).asnumpy()  # (U, H, W, 3)
+    if len(unique) == len(inds) and (unique == inds).all():
+        return frames
+    return frames[inverse.reshape(-1)]  # (N, H, W, 3)
+
+
+def short_error(err: Exception, limit: int = 300) -> str:
+    """decord's messages carry C++ stack traces and ``[time] file:line:``
+    prefixes; keep the last line without them."""
     lines = [ln.strip() for ln in str(err).strip().splitlines() if ln.strip()]
-    text = lines[-1] if lines else ''
+    text = _DECORD_PREFIX.sub('', lines[-1]) if lines else ''
     return text if len(text) <= limit else text[:limit] + '...'
+
+
+_DECORD_PREFIX = re.compile(r'\[\d{2}:\d{2}:\d{2}\] \S+:\d+: ')
 
 
 @TRANSFORMS.register_module()
@@ -112,6 +138,10 @@ class CheckedDecordDecode(_VideoErrorPolicy, DecordDecode):
     transform raises a ``RuntimeError`` naming the file, or, with
     ``on_error='skip'``, skips the sample like :class:`CheckedDecordInit`.
 
+    In ``'accurate'`` mode the frames are read with :func:`read_frames`:
+    each distinct index decoded once, sorted, in one batched call; the
+    returned frames keep the sampler's order and repeats.
+
     Args:
         on_error (str): ``'raise'`` (default) or ``'skip'``.
         mode (str): Passed to :class:`DecordDecode` (``'accurate'`` or
@@ -124,6 +154,11 @@ class CheckedDecordDecode(_VideoErrorPolicy, DecordDecode):
                  mode: str = 'accurate') -> None:
         self._init_policy(on_error)
         super().__init__(mode=mode)
+
+    def _decord_load_frames(self, container, frame_inds: np.ndarray) -> list:
+        if self.mode == 'accurate':
+            return list(read_frames(container, frame_inds))
+        return super()._decord_load_frames(container, frame_inds)
 
     def transform(self, results: Dict) -> Optional[Dict]:
         return self._checked(super().transform, results)
