@@ -5,8 +5,9 @@ from .checked_video_dataset import CheckedVideoDataset
 from .label_range import annotated_labels, check_label_range
 from .synthetic import make_synthetic_dataset
 from .transforms import CheckedDecordDecode, CheckedDecordInit
+from .video_caption_dataset import VideoCaptionDataset
 
 __all__ = ['make_synthetic_dataset', 'CheckedDecordInit',
            'CheckedDecordDecode', 'CheckedVideoDataset', 'check_label_range',
            'annotated_labels', 'AnnotationLine', 'read_annotations',
-           'write_annotations', 'write_class_list']
+           'write_annotations', 'write_class_list', 'VideoCaptionDataset']
