@@ -73,3 +73,11 @@ def test_captions_are_distinct_phrasings_of_the_class():
                 '.', ' ').split()), caption
     with pytest.raises(ValueError, match='captions per video'):
         video_captions('red', 'square', 'sliding', len(PHRASINGS) + 1, rng)
+
+
+def test_benchmark_writer_checks_counts_before_writing(tmp_path):
+    from mmvlprompt.datasets.synthetic_captions import \
+        make_synthetic_retrieval
+    with pytest.raises(ValueError, match='test_captions=9'):
+        make_synthetic_retrieval(tmp_path / 'w', test_captions=9)
+    assert not (tmp_path / 'w').exists()

@@ -89,6 +89,11 @@ def make_synthetic_retrieval(root: Union[str, Path],
                        ('num_frames', num_frames), ('size', size)):
         if not isinstance(value, int) or value < 1:
             raise ValueError(f'{key}={value!r}: expected an int >= 1.')
+    for key, value in (('train_captions', train_captions),
+                       ('test_captions', test_captions)):
+        if not isinstance(value, int) or not 1 <= value <= len(PHRASINGS):
+            raise ValueError(f'{key}={value!r}: captions per video must be '
+                             f'in 1..{len(PHRASINGS)} (the phrasings).')
     paths = {'root': root}
     for split, per_class, captions in (
             ('train', train_per_class, train_captions),

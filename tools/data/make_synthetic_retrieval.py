@@ -18,6 +18,7 @@ sys.path.insert(0, osp.dirname(osp.dirname(osp.dirname(osp.abspath(
 
 from mmvlprompt.datasets.synthetic_captions import (  # noqa: E402
     make_synthetic_retrieval)
+from mmvlprompt.datasets.synthetic_world import all_classes  # noqa: E402
 
 
 def main(argv=None):
@@ -35,13 +36,18 @@ def main(argv=None):
     parser.add_argument('--size', type=int, default=64)
     parser.add_argument('--seed', type=int, default=0)
     args = parser.parse_args(argv)
+    num_classes = len(all_classes())
+    print(f'{num_classes} classes: {args.train} training videos with '
+          f'{args.train_captions} captions and {args.test} test videos with '
+          f'{args.test_captions} captions each, {args.frames} frames of '
+          f'{args.size}x{args.size} px, seed {args.seed}', flush=True)
     start = time.time()
     try:
         paths = make_synthetic_retrieval(
             args.root, args.train, args.test, args.train_captions,
             args.test_captions, args.frames, args.size, args.seed,
             progress=lambda msg: print(f'  {msg}', flush=True)
-            if msg.split(': ')[1].split('/')[0] in ('1', '48') else None)
+            if msg.endswith(f'{num_classes}/{num_classes} classes') else None)
     except ValueError as err:
         parser.error(str(err))
     print(f'done in {time.time() - start:.1f}s')
