@@ -34,7 +34,10 @@ class SymmetricContrastiveLoss(nn.Module):
     Args:
         loss_weight (float): Weight of the loss.
         gather (bool): Under DDP, contrast against the pairs of every rank
-            (all-gathered; the gradient flows through this rank's pairs).
+            (all-gathered). Each rank's loss is then the whole batch's, and
+            its gradient flows through this rank's features only, so DDP's
+            average gives ``1 / world_size`` of the single-process gradient
+            (as open_clip; AdamW is insensitive to the scale).
     """
 
     def __init__(self, loss_weight: float = 1.0, gather: bool = True):
