@@ -6,6 +6,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.mmvlprompt-installed
 DEMO_DIR ?= work_dirs/demo
+RETRIEVAL_DIR ?= work_dirs/retrieval
 
 .PHONY: venv test demo demo-full clean
 
@@ -22,6 +23,12 @@ test: $(STAMP)
 
 demo: $(STAMP)
 	PATH="$(abspath $(VENV))/bin:$$PATH" bash tools/demo.sh $(DEMO_DIR)
+
+# The embedded video-text retrieval benchmark (README "Video-text
+# retrieval"): writes $(RETRIEVAL_DIR)/results_retrieval.csv.
+.PHONY: retrieval
+retrieval: $(STAMP)
+	PATH="$(abspath $(VENV))/bin:$$PATH" bash tools/retrieval.sh $(RETRIEVAL_DIR)
 
 # `make demo` after re-pretraining the tiny CLIP (deterministic on CPU, about
 # 10 min on 1 core) instead of using the committed checkpoints/vlp-world/.

@@ -9,6 +9,7 @@ from mmengine.model import BaseModel
 from torch import Tensor
 
 from ...utils import load_class_names
+from ..utils import build_prompted_towers, check_clip_options
 from ..utils.clip_state import ClipStateMixin
 
 
@@ -61,43 +62,12 @@ class VLPromptRecognizer(ClipStateMixin, BaseRecognizer):
         data_preprocessor = self._with_blending_classes(data_preprocessor,
                                                         cls_head)
         BaseModel.__init__(self, data_preprocessor=data_preprocessor)
-        if not isinstance(clip, dict) or 'arch' not in clip:
-            raise ValueError("model.clip must be a dict with at least 'arch' "
-                             f'(and optionally pretrained), got {clip!r}.')
-        unknown = set(clip) - {'arch', 'pretrained', 'seed', 'quick_gelu'}
-        if unknown:
-            raise ValueError(f'model.clip: unknown keys {sorted(unknown)}.')
-        if not isinstance(freeze_backbone, bool):
-            raise ValueError('model.freeze_backbone must be True or False, '
-                             f'got {freeze_backbone!r}.')
-        if prompt_only_checkpoint is None:
-            prompt_only_checkpoint = freeze_backbone
-        if not isinstance(prompt_only_checkpoint, bool):
-            raise ValueError('model.prompt_only_checkpoint must be None, True '
-                             f'or False, got {prompt_only_checkpoint!r}.')
-        if prompt_only_checkpoint and not freeze_backbone:
-            raise ValueError(
-                'model.prompt_only_checkpoint=True needs '
-                'model.freeze_backbone=True: with a trained CLIP the '
-                'checkpoint must hold its weights.')
+        prompt_only_checkpoint = check_clip_options(
+            clip, freeze_backbone, prompt_only_checkpoint)
         self.backbone_from = 'mmaction2'
-        self.backbone = MODELS.build(self._with_clip(backbone, clip))
-        self.cls_head = MODELS.build(self._with_clip(cls_head, clip))
-        if neck is not None:
-            neck = copy.deepcopy(dict(neck))
-            neck.update(text_width=self.cls_head.text_width,
-                        vision_width=self.backbone.width,
-                        text_layers=self.cls_head.text_layers,
-                        vision_layers=self.backbone.num_layers)
-            self.neck = MODELS.build(neck)
-            self.neck.init_text_context(
-                self.cls_head.embed_context(self.neck.ctx_init))
-            self.cls_head.set_context_words(
-                getattr(self.neck, 'context_words', None))
+        build_prompted_towers(self, clip, backbone, cls_head, neck,
+                              freeze_backbone)
         self.freeze_backbone = freeze_backbone
-        if freeze_backbone:
-            self.backbone.requires_grad_(False)
-            self.cls_head.requires_grad_(False)
         self.train_cfg = train_cfg
         self.test_cfg = test_cfg
         self._init_clip_state(prompt_only_checkpoint, clip)
@@ -131,12 +101,6 @@ class VLPromptRecognizer(ClipStateMixin, BaseRecognizer):
                     f'{len(names)} training classes; leave num_classes out '
                     'to take it from cls_head.class_names.')
         return preprocessor
-
-    @staticmethod
-    def _with_clip(cfg: dict, clip: dict) -> dict:
-        cfg = copy.deepcopy(dict(cfg))
-        cfg.setdefault('clip', dict(clip))
-        return cfg
 
     def prompts(self) -> Dict[str, Sequence[Tensor]]:
         """Per-layer prompts of both branches (empty without a neck)."""

@@ -1,0 +1,10 @@
+# IVLP retrieval on the synthetic world: independent prompts, no mapping, no
+# scenario loss; the rest (data layout) as vilt-clip_synthetic-world.py.
+#   python tools/train.py configs/retrieval/ivlp_synthetic-world.py \
+#       --work-dir work_dirs/retrieval/ivlp
+#   python tools/test.py configs/retrieval/ivlp_synthetic-world.py \
+#       work_dirs/retrieval/ivlp/epoch_6.pth
+_base_ = ['./vilt-clip_synthetic-world.py',
+          '../_base_/models/peer_variants.py']
+
+model = {{_base_.ivlp_model}}

@@ -1,0 +1,7 @@
+# Zero-shot CLIP retrieval on MSR-VTT 1k-A, 8 frames: no prompts, the plain
+# caption; test only, on the model as built (data layout in
+# vilt-clip_msrvtt-9k_8f.py):
+#   python tools/test.py configs/retrieval/zeroshot-clip_msrvtt-9k_8f.py none
+_base_ = ['./vilt-clip_msrvtt-9k_8f.py', '../_base_/models/peer_variants.py']
+
+model = {{_base_.zeroshot_clip_model}}

@@ -1,0 +1,3 @@
+from .vlprompt_similarity import VLPromptSimilarity
+
+__all__ = ['VLPromptSimilarity']
