@@ -272,6 +272,7 @@ def fake_cluster(tmp_path):
     return env, calls
 
 
+@pytest.mark.slow  # two runner processes: ~15 s of CPU
 def test_fake_slurm_grid_resumes_and_lists_failures(tmp_path, fake_cluster):
     '''Through the real slurm_*.sh scripts with a fake srun: options with
     spaces reach train.py and test.py as one argument, GPUS is set, the
@@ -350,13 +351,14 @@ def test_checkpoint_choice(grid, one_cell, tmp_path):
 # tables
 # ----------------------------------------------------------------------
 def _cell_file(root, index, protocol, method, dataset, seed, metrics,
-               shots=None):
+               shots=None, train_seconds=None):
     name = f'{method}_{dataset}_{seed}_{shots}'
     (root / name).mkdir(parents=True)
     cell = dict(index=index, protocol=protocol, method=method,
                 dataset=dataset, seed=seed, shots=shots, name=name)
     (root / name / 'metrics.json').write_text(json.dumps(
-        dict(cell=cell, metrics=metrics)))
+        dict(cell=cell, metrics=metrics, train_seconds=train_seconds,
+             test_seconds=5.0)))
 
 
 def test_tables_and_long_csv_have_the_metrics(tables, tmp_path):
@@ -367,7 +369,7 @@ def test_tables_and_long_csv_have_the_metrics(tables, tmp_path):
         extra = {'b2n/hm': 0.70} if i == 0 else {}
         _cell_file(w / 'b2n', i + 1, 'base2novel', 'vilt-clip', 'world',
                    i + 1, {'base/acc/top1': b, 'novel/acc/top1': n,
-                           **extra})
+                           **extra}, train_seconds=10.0 * (i + 1))
     _cell_file(w / 'b2n', 0, 'base2novel', 'zero-shot', 'world', None,
                {'base/acc/top1': 0.5, 'novel/acc/top1': 0.25})
     # few-shot: K=2 and K=16, two seeds at K=2
@@ -429,6 +431,13 @@ def test_tables_and_long_csv_have_the_metrics(tables, tmp_path):
     assert '| vilt-clip | 80.0 ± 8.2 |' in md
     for protocol in records:
         assert (out / f'results_{protocol}.png').stat().st_size > 1000
+    # train seconds 10/20/30: mean 20, std 8.2; zero-shot did not train
+    costs = list(csv.reader(io.StringIO((out / 'costs.csv').read_text())))
+    assert costs[:3] == [['protocol', 'method', 'cells', 'train s', 'test s'],
+                         ['zero_shot', 'ivlp', '1', '', '5'],
+                         ['few_shot', 'ivlp', '3', '', '5 ± 0']]
+    assert costs[3:] == [['base2novel', 'zero-shot', '1', '', '5'],
+                         ['base2novel', 'vilt-clip', '3', '20 ± 8', '5 ± 0']]
 
 
 def test_records_need_the_protocol_metrics(tables):

@@ -89,7 +89,8 @@ status is 1.
 At the end the tables of the finished cells are written into the work dir
 by ``tools/analysis/grid_tables.py``: ``tables.md``, ``<protocol>.md`` /
 ``.csv``, ``results_<protocol>.csv`` (``dataset,method,seed,metric,value``,
-values in percent) and ``results_<protocol>.png``.
+values in percent), ``results_<protocol>.png`` and ``costs.md`` / ``.csv``
+(train and test seconds per method).
 """
 import argparse
 import fnmatch
@@ -673,8 +674,10 @@ def write_grid_tables(grid: Grid, plots: bool = True) -> List[Path]:
     files = [str(c.metrics_path) for c in grid.cells
              if c.metrics_path.is_file()]
     records = grid_tables.collect_records(files)
+    costs = grid_tables.cost_table(files, grid.method_order)
     return grid_tables.write_tables(records, grid.work_dir,
-                                    grid.method_order, plots=plots)
+                                    grid.method_order, plots=plots,
+                                    costs=costs)
 
 
 def run_grid(grid: Grid, cells: List[Cell], launcher: Launcher,
@@ -749,8 +752,13 @@ def main(argv=None) -> int:
     if args.dry_run:
         dry_run(grid, cells, launcher)
         return 0
-    failures = [] if args.tables_only else run_grid(grid, cells, launcher,
-                                                   args.verbose)
+    try:
+        failures = [] if args.tables_only else run_grid(
+            grid, cells, launcher, args.verbose)
+    except KeyboardInterrupt:
+        print('\ninterrupted: finished cells are kept; run the same command '
+              'again to go on.', file=sys.stderr)
+        return 130
     written = write_grid_tables(grid, plots=not args.no_plots)
     print('tables: ' + ', '.join(str(p) for p in written))
     if failures:

@@ -15,7 +15,9 @@ the four protocols of a benchmark, may be tabled together) and writes into
 * ``<protocol>.md`` and ``<protocol>.csv``: the same table alone;
 * ``results_<protocol>.csv``: long format, header
   ``dataset,method,seed,metric,value``, values in percent;
-* ``results_<protocol>.png``: bars of mean ± std over seeds per column.
+* ``results_<protocol>.png``: bars of mean ± std over seeds per column;
+* ``costs.md`` and ``costs.csv``: train and test seconds per protocol and
+  method (mean ± std over cells).
 
 What a cell contributes (``cell_records``), by protocol:
 
@@ -95,9 +97,9 @@ def cell_records(cell: dict, metrics: dict, where: str = 'cell') -> List[dict]:
             for prefix in per_set]
 
 
-def load_cells(paths: List[str]) -> List[Tuple[dict, dict, Path]]:
-    """``(cell, metrics, file)`` of every ``metrics.json`` under the paths:
-    paths in the order given, cells of a grid in the grid's order."""
+def load_cells(paths: List[str]) -> List[Tuple[dict, Path]]:
+    """Contents and path of every ``metrics.json`` under the paths: paths
+    in the order given, cells of a grid in the grid's order."""
     found = []
     for root in map(Path, paths):
         if not root.exists():
@@ -111,8 +113,8 @@ def load_cells(paths: List[str]) -> List[Tuple[dict, dict, Path]]:
                     data):
                 raise ValueError(f'{path}: not a grid cell result (expected '
                                  'the keys "cell" and "metrics").')
-            entries.append((data['cell'], data['metrics'], path))
-        entries.sort(key=lambda e: e[0].get('index', 0))
+            entries.append((data, path))
+        entries.sort(key=lambda e: e[0]['cell'].get('index', 0))
         found += entries
     return found
 
@@ -120,9 +122,42 @@ def load_cells(paths: List[str]) -> List[Tuple[dict, dict, Path]]:
 def collect_records(paths: List[str]) -> Dict[str, List[dict]]:
     """Long-format records per protocol from the cells under the paths."""
     records: Dict[str, List[dict]] = defaultdict(list)
-    for cell, metrics, path in load_cells(paths):
-        records[cell['protocol']] += cell_records(cell, metrics, str(path))
+    for data, path in load_cells(paths):
+        cell = data['cell']
+        records[cell['protocol']] += cell_records(cell, data['metrics'],
+                                                  str(path))
     return dict(records)
+
+
+def _seconds(values: List[float]) -> str:
+    if not values:
+        return ''
+    mean, std = pt.mean_std(values)
+    return f'{mean:.0f}' if len(values) == 1 else f'{mean:.0f} ± {std:.0f}'
+
+
+def cost_table(paths: List[str],
+               method_order: Optional[List[str]] = None) -> pt.Table:
+    """Wall-clock seconds per protocol and method: train (mean ± std over
+    the cells that trained) and test, from the cells' metrics.json."""
+    groups: Dict[tuple, Dict[str, List[float]]] = defaultdict(
+        lambda: defaultdict(list))
+    for data, _ in load_cells(paths):
+        group = groups[(data['cell']['protocol'], data['cell']['method'])]
+        group['cells'].append(1)
+        for key in ('train_seconds', 'test_seconds'):
+            if data.get(key) is not None:
+                group[key].append(float(data[key]))
+    order = list(method_order or [])
+    protocols = list(pt.PROTOCOL_TITLES)
+    keys = sorted(groups, key=lambda k: (
+        protocols.index(k[0]) if k[0] in protocols else len(protocols),
+        order.index(k[1]) if k[1] in order else len(order)))
+    rows = [[protocol, method, str(len(groups[(protocol, method)]['cells'])),
+             _seconds(groups[(protocol, method)]['train_seconds']),
+             _seconds(groups[(protocol, method)]['test_seconds'])]
+            for protocol, method in keys]
+    return ['protocol', 'method', 'cells', 'train s', 'test s'], rows
 
 
 def write_long_csv(records: List[dict], path: Path) -> None:
@@ -147,12 +182,19 @@ def _bars(protocol: str, records: List[dict],
 
 def write_tables(records: Dict[str, List[dict]], out_dir,
                  method_order: Optional[List[str]] = None,
-                 plots: bool = True) -> List[Path]:
-    """Write tables.md, <protocol>.md/.csv, results_<protocol>.csv and
-    (``plots``) results_<protocol>.png; returns the files written."""
+                 plots: bool = True,
+                 costs: Optional[pt.Table] = None) -> List[Path]:
+    """Write tables.md, <protocol>.md/.csv, results_<protocol>.csv,
+    (``plots``) results_<protocol>.png and (``costs``, a
+    :func:`cost_table`) costs.md/.csv; returns the files written."""
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     written, sections = [], []
+    if costs is not None and costs[1]:
+        for name, text in (('costs.md', pt.to_markdown(costs)),
+                           ('costs.csv', pt.to_csv(costs))):
+            (out / name).write_text(text)
+            written.append(out / name)
     protocols = [p for p in pt.PROTOCOL_TITLES if records.get(p)]
     for protocol in protocols:
         table = pt.seed_table(protocol, records[protocol], method_order)
@@ -190,7 +232,8 @@ def main(argv=None) -> Dict[str, List[dict]]:
     args = parser.parse_args(argv)
     records = collect_records(args.paths)
     files = write_tables(records, args.out_dir, args.methods,
-                         plots=not args.no_plots)
+                         plots=not args.no_plots,
+                         costs=cost_table(args.paths, args.methods))
     print((Path(args.out_dir) / 'tables.md').read_text())
     print('wrote ' + ', '.join(str(f) for f in files))
     return records

@@ -25,6 +25,12 @@ Example::
 
 prints the Markdown tables and writes ``<protocol>.md`` and
 ``<protocol>.csv`` into ``tables/``.
+
+For ``tools/run_grid.py`` (through ``tools/analysis/grid_tables.py``) the
+module also builds tables from long-format records ``dict(dataset, method,
+seed, metric, value)``: :func:`seed_table` (mean ± std over seeds per
+method and dataset x metric column) and :func:`read_metrics` (the newest
+metric JSON of a test work dir).
 """
 import argparse
 import csv
