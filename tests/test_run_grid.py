@@ -62,7 +62,8 @@ _tiny = '{TINY}'
 products = [dict(method={{'vilt-clip': dict(cfg='vlprompt'),
                           'ivlp': dict(cfg='ivlp')}},
                  dataset=['ucf101', 'hmdb51'], seed=[1, 2],
-                 train_config='configs/base2novel/{{cfg}}_b2n_{{dataset}}_s{{seed}}.py',
+                 train_config='configs/base2novel/'
+                              '{{cfg}}_b2n_{{dataset}}_s{{seed}}.py',
                  cfg_options=['model.cls_head.template=a video of {{}}.'])]
 cells = [dict(method='zero-shot', dataset='ucf101', train_config=None,
               test_config=_tiny),
@@ -103,7 +104,8 @@ cells = [dict(method='zero-shot', dataset='ucf101', train_config=None,
      "'configs/gone.py'"),
     ("[dict(method='m', dataset='d', train_config=_tiny, lr=1)]",
      r"unknown keys \['lr'\]"),
-    ("[dict(method='m', dataset='d', train_config=_tiny, protocol='few_shot')]",
+    ("[dict(method='m', dataset='d', train_config=_tiny, "
+     "protocol='few_shot')]",
      'needs shots=K'),
     ("[dict(method='m', dataset='d', train_config=_tiny), "
      "dict(method='m', dataset='d', test_config=_tiny)]",
@@ -234,23 +236,38 @@ def test_commands_per_launcher(grid, one_cell, tmp_path):
 FAKE_SRUN = '''#!{python}
 # A fake cluster: records each call; train runs "save" epoch_1.pth, test
 # runs write a metric JSON (none for a job named *nometric*); jobs named
-# *bad* fail.
-import json, os, sys
+# *bad* fail. FAKE_WAIT=JOB:FILE makes JOB wait (10 s at most) for FILE,
+# FAKE_TOUCH=JOB:FILE makes JOB create it.
+import json, os, sys, time
+start, code = time.time(), 0
 args = sys.argv[1:]
-with open(os.environ['FAKE_SRUN_RECORD'], 'a') as f:
-    f.write(json.dumps(dict(args=args, gpus=os.environ.get('GPUS'))) + '\\n')
-job = [a for a in args if a.startswith('--job-name=')][0]
+job = [a for a in args if a.startswith('--job-name=')][0][11:]
+for var in ('FAKE_WAIT', 'FAKE_TOUCH'):
+    who, _, path = os.environ.get(var, ':').partition(':')
+    if who == job and var == 'FAKE_TOUCH':
+        open(path, 'w').close()
+    while who == job and var == 'FAKE_WAIT' and not os.path.exists(path):
+        if time.time() - start > 10:
+            code = 4
+            break
+        time.sleep(0.05)
 if 'bad' in job:
-    sys.exit(3)
-if args[args.index('python') + 2].endswith('train.py'):
+    code = 3
+elif args[args.index('python') + 2].endswith('train.py'):
     work = [a for a in args if a.startswith('--work-dir=')][0][11:]
     open(os.path.join(work, 'epoch_1.pth'), 'w').close()
 else:
-    run = os.path.join(args[args.index('--work-dir') + 1], '20260101_000000')
-    os.makedirs(run)
+    test_dir = args[args.index('--work-dir') + 1]
+    stamp = '20260101_%06d' % len(os.listdir(test_dir)
+                                  if os.path.isdir(test_dir) else [])
+    os.makedirs(os.path.join(test_dir, stamp))
     metrics = {{}} if 'nometric' in job else {{'acc/top1': 0.625}}
-    with open(os.path.join(run, '20260101_000000.json'), 'w') as f:
+    with open(os.path.join(test_dir, stamp, stamp + '.json'), 'w') as f:
         f.write(json.dumps(metrics) + '\\n')
+with open(os.environ['FAKE_SRUN_RECORD'], 'a') as f:
+    f.write(json.dumps(dict(args=args, gpus=os.environ.get('GPUS'), job=job,
+                            start=start, end=time.time())) + '\\n')
+sys.exit(code)
 '''
 
 
@@ -321,6 +338,50 @@ cells = [dict(method='bad', dataset='d', seed=1, train_config='{TINY}'),
             if a.startswith('--job-name=')]
     assert jobs == ['--job-name=train_bad_d_s1',
                     '--job-name=test_nometric_d'], 'm_d_s1 must not rerun'
+
+
+@pytest.mark.slow  # a runner process: ~8 s of CPU
+def test_jobs_run_cells_at_once_but_not_a_shared_training(tmp_path,
+                                                         fake_cluster):
+    '''--jobs 3: a's training waits until b's has started (so they overlap:
+    one at a time would time out), and z, which tests a's training, waits
+    for it although a worker is free.'''
+    env, calls = fake_cluster
+    marker = tmp_path / 'b_started'
+    env = dict(env, FAKE_WAIT=f'train_a_d_s1:{marker}',
+               FAKE_TOUCH=f'train_b_d_s1:{marker}')
+    work = tmp_path / 'w'
+    path = _spec(tmp_path, f'''
+protocol = 'supervised'
+work_dir = '{work}'
+cells = [dict(method='z', dataset='d', test_config='{TINY}',
+              train_dir='{work}/a_d_s1/train'),
+         dict(method='a', dataset='d', seed=1, train_config='{TINY}'),
+         dict(method='b', dataset='d', seed=1, train_config='{TINY}')]
+''')
+    proc = run_tool([sys.executable, 'tools/run_grid.py', path, '--launcher',
+                     'slurm', '--partition', 'P', '--jobs', '3',
+                     '--no-plots'], env=env)
+    assert proc.returncode == 0, _tail(proc)
+    assert '3 at a time' in proc.stdout
+    by_job = {c['job']: c for c in calls()}
+    assert set(by_job) == {'train_a_d_s1', 'test_a_d_s1', 'train_b_d_s1',
+                           'test_b_d_s1', 'test_z_d'}
+    assert by_job['train_b_d_s1']['start'] < by_job['train_a_d_s1']['end']
+    assert by_job['test_z_d']['start'] > by_job['train_a_d_s1']['end']
+    z = json.loads((work / 'z_d' / 'metrics.json').read_text())
+    assert z['checkpoint'] == str(work / 'a_d_s1' / 'train' / 'epoch_1.pth')
+
+
+def test_parallel_jobs_need_a_launcher_that_allows_them(grid, tmp_path,
+                                                       capsys):
+    path = _spec(tmp_path, f"protocol = 'supervised'\nwork_dir = 'w'\n"
+                 f"cells = [dict(method='m', dataset='d', "
+                 f"test_config='{REPO / TINY}')]\n")
+    assert grid.main([path, '--launcher', 'pytorch', '--jobs', '2',
+                      '--dry-run']) == 2
+    assert '--jobs 2' in capsys.readouterr().err
+    assert grid.main([path, '--jobs', '2', '--dry-run']) == 0
 
 
 def test_checkpoint_choice(grid, one_cell, tmp_path):

@@ -4,8 +4,8 @@
 
     python tools/run_grid.py GRID_SPEC [--work-dir DIR] [--dry-run]
         [--launcher local|pytorch|slurm] [--gpus N] [--gpus-per-node G]
-        [--partition P] [--only PATTERN ...] [--tables-only] [--no-plots]
-        [--verbose]
+        [--partition P] [--only PATTERN ...] [--jobs J] [--tables-only]
+        [--no-plots] [--verbose]
 
 Each cell is trained with ``tools/train.py`` (unless it is test-only) and
 tested with ``tools/test.py --dump``: in this process's machine
@@ -14,6 +14,8 @@ tested with ``tools/test.py --dump``: in this process's machine
 ``tools/slurm_train.sh`` / ``tools/slurm_test.sh`` (``slurm``; ``GPUS`` and
 ``GPUS_PER_NODE`` are set from ``--gpus`` / ``--gpus-per-node``, and
 ``SRUN_ARGS``, ``CPUS_PER_TASK`` pass through from the environment).
+``--jobs J`` runs J cells at a time (local, slurm), never two that share a
+``train_dir``.
 
 Grid spec
 ---------
@@ -101,7 +103,9 @@ import re
 import shlex
 import subprocess
 import sys
+import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from itertools import product
@@ -518,27 +522,48 @@ def find_checkpoint(cell: Cell) -> Optional[str]:
     saved = sorted(list(train_dir.glob('epoch_*.pth')) +
                    list(train_dir.glob('iter_*.pth')), key=_checkpoint_number)
     if not saved:
-        raise FileNotFoundError(f"cell '{cell.name}': training finished but "
-                                f'{train_dir} holds no checkpoint.')
+        where = 'training finished but' if cell.train_config else \
+            '(trained by another cell or grid)'
+        raise FileNotFoundError(f"cell '{cell.name}': {where} {train_dir} "
+                                'holds no checkpoint.')
     return str(saved[-1])
+
+
+_LIVE: set = set()  # the stage processes running now (for Ctrl-C)
+_LIVE_LOCK = threading.Lock()
+_STOP = threading.Event()  # set on Ctrl-C: start no further stage
 
 
 def _run_logged(cmd: List[str], env: Dict[str, str], log: str,
                 display: str, verbose: bool) -> int:
+    if _STOP.is_set():
+        return 130
     full_env = dict(os.environ, **env)
     with open(log, 'w') as f:
         f.write(f'$ {display}\n')
         f.flush()
-        if not verbose:
-            return subprocess.call(cmd, stdout=f, stderr=subprocess.STDOUT,
-                                   env=full_env)
-        proc = subprocess.Popen(cmd, stdout=subprocess.PIPE,
-                                stderr=subprocess.STDOUT, env=full_env,
-                                text=True)
-        for line in proc.stdout:
-            f.write(line)
-            sys.stdout.write(line)
-        return proc.wait()
+        proc = subprocess.Popen(
+            cmd, stdout=subprocess.PIPE if verbose else f,
+            stderr=subprocess.STDOUT, env=full_env, text=True)
+        with _LIVE_LOCK:
+            _LIVE.add(proc)
+        try:
+            if verbose:
+                for line in proc.stdout:
+                    f.write(line)
+                    sys.stdout.write(line)
+            return proc.wait()
+        finally:
+            with _LIVE_LOCK:
+                _LIVE.discard(proc)
+
+
+def _stop_all() -> None:
+    """Ctrl-C: start nothing more and end the running stages."""
+    _STOP.set()
+    with _LIVE_LOCK:
+        for proc in _LIVE:
+            proc.terminate()
 
 
 def _tail(log: str, n: int = 5) -> str:
@@ -590,12 +615,13 @@ def run_cell(cell: Cell, launcher: Launcher,
         done = Path(cell.train_dir) / TRAIN_DONE
         if done.is_file():
             train_seconds = json.loads(done.read_text()).get('seconds')
-            print(f'      train: done earlier in {cell.train_dir}')
+            print(f'      {cell.name} train: done earlier in {cell.train_dir}')
         else:
             os.makedirs(cell.train_dir, exist_ok=True)
             resume = (Path(cell.train_dir) / 'last_checkpoint').is_file()
             cmd = launcher.train(cell, resume=resume)
-            print('      train' + (' (resuming)' if resume else '') +
+            print(f'      {cell.name} train' +
+                  (' (resuming)' if resume else '') +
                   f': log {cell.log("train")}', flush=True)
             train_seconds = _run_stage(cell, 'train', cmd, launcher,
                                        verbose)
@@ -614,7 +640,8 @@ def run_cell(cell: Cell, launcher: Launcher,
         return Failure(cell.name, 'checkpoint', str(exc), None)
     before = set(metric_jsons(cell.test_dir))
     cmd = launcher.test(cell, checkpoint)
-    print(f'      test: {checkpoint}; log {cell.log("test")}', flush=True)
+    print(f'      {cell.name} test: {checkpoint}; log {cell.log("test")}',
+          flush=True)
     test_seconds = _run_stage(cell, 'test', cmd, launcher, verbose)
     if isinstance(test_seconds, Failure):
         return test_seconds
@@ -680,36 +707,71 @@ def write_grid_tables(grid: Grid, plots: bool = True) -> List[Path]:
                                     costs=costs)
 
 
+def _units(pending: List[Cell]) -> List[List[Cell]]:
+    """Pending cells grouped by train_dir, in grid order: the cells of a
+    unit share a training, so they run one after the other, the ones that
+    train first."""
+    units: Dict[str, List[Cell]] = {}
+    for cell in pending:
+        units.setdefault(osp.abspath(cell.train_dir), []).append(cell)
+    return [sorted(u, key=lambda c: (c.train_config is None, c.index))
+            for u in units.values()]
+
+
 def run_grid(grid: Grid, cells: List[Cell], launcher: Launcher,
-             verbose: bool = False) -> List[Failure]:
-    """Run the cells that have not finished; returns the failures."""
+             verbose: bool = False, jobs: int = 1) -> List[Failure]:
+    """Run the cells that have not finished, ``jobs`` at a time (cells that
+    share a train_dir never at once); returns the failures."""
     pending = [c for c in cells if not c.metrics_path.is_file()]
     print(f'grid {grid.path}: {len(cells)} cells, '
           f'{len(cells) - len(pending)} finished earlier, {len(pending)} to '
-          f'run ({launcher.kind}); work dir {grid.work_dir}', flush=True)
-    failures: List[Failure] = []
-    start, ran = time.time(), 0
-    for i, cell in enumerate(cells, 1):
-        tag = f'[{i}/{len(cells)}] {cell.name}'
+          f'run ({launcher.kind}, {jobs} at a time); work dir '
+          f'{grid.work_dir}', flush=True)
+    position = {c.name: i for i, c in enumerate(cells, 1)}
+    for cell in cells:
         if cell not in pending:
-            print(f'{tag}: finished earlier, skipped')
-            continue
-        elapsed = time.time() - start
-        eta = _hms(elapsed / ran * (len(pending) - ran)) if ran else '?'
-        print(f'{tag}: running ({ran}/{len(pending)} run, {len(failures)} '
-              f'failed, elapsed {_hms(elapsed)}, ETA {eta})', flush=True)
-        cell_start = time.time()
-        failure = run_cell(cell, launcher, verbose)
-        ran += 1
-        took = _hms(time.time() - cell_start)
-        if failure:
-            failures.append(failure)
-            print(f'{tag}: FAILED at {failure.stage} after {took}: '
-                  f'{failure.reason}' + (f'\n{_tail(failure.log)}'
-                                         if failure.log else ''), flush=True)
-        else:
-            print(f'{tag}: finished in {took}', flush=True)
-    return failures
+            print(f'[{position[cell.name]}/{len(cells)}] {cell.name}: '
+                  'finished earlier, skipped')
+    failures: List[Failure] = []
+    lock, start, done = threading.Lock(), time.time(), [0]
+
+    def run_unit(unit: List[Cell]) -> None:
+        for cell in unit:
+            if _STOP.is_set():
+                return
+            tag = f'[{position[cell.name]}/{len(cells)}] {cell.name}'
+            with lock:
+                elapsed, ran = time.time() - start, done[0]
+                eta = _hms(elapsed / ran * (len(pending) - ran)) \
+                    if ran else '?'
+                print(f'{tag}: running ({ran}/{len(pending)} run, '
+                      f'{len(failures)} failed, elapsed {_hms(elapsed)}, '
+                      f'ETA {eta})', flush=True)
+            cell_start = time.time()
+            failure = run_cell(cell, launcher, verbose)
+            took = _hms(time.time() - cell_start)
+            with lock:
+                done[0] += 1
+                if failure:
+                    failures.append(failure)
+                    print(f'{tag}: FAILED at {failure.stage} after {took}: '
+                          f'{failure.reason}' + (
+                              f'\n{_tail(failure.log)}' if failure.log
+                              else ''), flush=True)
+                else:
+                    print(f'{tag}: finished in {took}', flush=True)
+
+    pool = ThreadPoolExecutor(max_workers=jobs)
+    futures = [pool.submit(run_unit, unit) for unit in _units(pending)]
+    try:
+        for future in futures:
+            future.result()
+    except KeyboardInterrupt:
+        _stop_all()
+        raise
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+    return sorted(failures, key=lambda f: position[f.cell])
 
 
 def parse_args(argv=None):
@@ -730,6 +792,9 @@ def parse_args(argv=None):
     parser.add_argument('--only', nargs='+', metavar='PATTERN',
                         help='run only the cells whose name matches one of '
                         'these shell patterns, e.g. "vilt-clip_*"')
+    parser.add_argument('--jobs', type=int, default=1,
+                        help='cells run at a time (local, slurm); cells '
+                        'sharing a train_dir run one after the other')
     parser.add_argument('--tables-only', action='store_true',
                         help='write the tables of the finished cells only')
     parser.add_argument('--no-plots', action='store_true')
@@ -746,6 +811,10 @@ def main(argv=None) -> int:
         cells = select(grid.cells, args.only)
         launcher = Launcher(args.launcher, args.gpus, args.gpus_per_node,
                             args.partition)
+        if args.jobs < 1 or (args.jobs > 1 and args.launcher == 'pytorch'):
+            raise ValueError(f'--jobs {args.jobs}: expected >= 1, and 1 with '
+                             '--launcher pytorch (the runs would share the '
+                             'GPUs and the PORT).')
     except (SpecError, ValueError) as exc:
         print(f'error: {exc}', file=sys.stderr)
         return 2
@@ -754,7 +823,7 @@ def main(argv=None) -> int:
         return 0
     try:
         failures = [] if args.tables_only else run_grid(
-            grid, cells, launcher, args.verbose)
+            grid, cells, launcher, args.verbose, args.jobs)
     except KeyboardInterrupt:
         print('\ninterrupted: finished cells are kept; run the same command '
               'again to go on.', file=sys.stderr)

@@ -19,7 +19,8 @@ products = [
                                    train='configs/vlprompt_k400.py')},
          dataset='k400', seed=[1], train_config='{train}',
          test_config='configs/zero_shot/{cfg}_k400_zs.py',
-         train_dir='{work_dir}/../supervised/{method}_{dataset}_s{seed}/train'),
+         train_dir='{work_dir}/../supervised/'
+                   '{method}_{dataset}_s{seed}/train'),
 ]
 cells = [
     dict(method='zero-shot', dataset='k400', train_config=None,
