@@ -151,35 +151,3 @@ def test_count_params_tool_table(capsys):
     out = capsys.readouterr().out
     assert '| **total** | **7,264** |' in out
 
-
-EXPERIMENTS = sorted(p for p in (REPO / 'configs').rglob('*.py')
-                     if '_base_' not in p.parts)
-
-
-@pytest.mark.parametrize('path', EXPERIMENTS, ids=lambda p: p.name)
-def test_configs_use_the_checked_data_path(path):
-    """Every experiment reads data with CheckedVideoDataset and the checked
-    decord transforms (skipping only in training) and runs the robustness
-    hooks, with the 1 % default limit."""
-    cfg = Config.fromfile(str(path))
-    hooks = {h['type']: h for h in cfg.custom_hooks}
-    assert hooks['SkippedVideoHook']['max_fraction'] == 0.01
-    assert {'LabelRangeHook', 'EpochSeedHook'} <= set(hooks)
-    # exact --resume: persistent workers keep their random state across
-    # epochs, which EpochSeedHook cannot restore
-    train = cfg.train_dataloader
-    assert not (train.get('num_workers', 0) > 0 and
-                train.get('persistent_workers', False)), path.name
-    for split in ('train', 'val', 'test'):
-        loaders = cfg[f'{split}_dataloader']
-        # multi-set evaluation takes a list of dataloaders
-        for loader in loaders if isinstance(loaders, list) else [loaders]:
-            dataset = loader['dataset']
-            assert dataset['type'] == 'CheckedVideoDataset', \
-                (split, dataset['type'])
-            steps = {t['type']: t for t in dataset['pipeline']}
-            assert 'DecordDecode' not in steps and 'DecordInit' not in steps
-            expected = 'skip' if split == 'train' else 'raise'
-            for name in ('CheckedDecordInit', 'CheckedDecordDecode'):
-                assert steps[name].get('on_error', 'raise') == expected, \
-                    (split, name)

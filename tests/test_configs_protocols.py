@@ -18,8 +18,9 @@ from mmaction.registry import LOOPS, MODELS
 from mmengine.config import Config
 
 REPO = Path(__file__).resolve().parents[1]
+# grids/ holds run_grid.py specs, not experiment configs
 CONFIGS = sorted(p for p in (REPO / 'configs').rglob('*.py')
-                 if '_base_' not in p.parts)
+                 if '_base_' not in p.parts and 'grids' not in p.parts)
 PROTOCOL_DIRS = ('zero_shot', 'few_shot', 'base2novel')
 DATA_FOLDERS = ('kinetics400', 'kinetics600', 'ucf101', 'hmdb51', 'sthv2',
                 'vifi_protocol')
@@ -115,6 +116,11 @@ def _check_robust_data_path(cfg):
     hooks = {h['type']: h for h in cfg.custom_hooks}
     assert hooks['SkippedVideoHook']['max_fraction'] == 0.01
     assert {'LabelRangeHook', 'EpochSeedHook'} <= set(hooks)
+    # exact --resume: persistent workers keep their random state across
+    # epochs, which EpochSeedHook cannot restore
+    train = cfg.train_dataloader
+    assert not (train.get('num_workers', 0) > 0 and
+                train.get('persistent_workers', False))
     for split in ('train', 'val', 'test'):
         # multi-set evaluation may take a list of dataloaders
         for loader in _loaders(cfg[f'{split}_dataloader']):
