@@ -7,6 +7,7 @@ import io
 import json
 import os
 import pickle
+import re
 import shlex
 import stat
 import sys
@@ -406,6 +407,22 @@ def test_checkpoint_choice(grid, one_cell, tmp_path):
     path = dataclasses.replace(one_cell, checkpoint=str(tmp_path / 'x.pth'))
     with pytest.raises(FileNotFoundError, match="cell 'm_d_s2'.*x.pth"):
         grid.find_checkpoint(path)
+
+
+def test_stage_output_goes_to_the_log_with_heartbeats(grid, tmp_path,
+                                                      capsys):
+    log = tmp_path / 'stage.log'
+    cmd = [sys.executable, '-u', '-c', "import sys, time; print('Epoch(train)"
+           " [1][2/3]'); print('oops', file=sys.stderr); time.sleep(1.5); "
+           "sys.exit(5)"]
+    code = grid._run_logged(cmd, {}, str(log), 'the command',
+                            grid.Output(heartbeat=0.2), 'cell train')
+    assert code == 5
+    assert log.read_text().splitlines() == ['$ the command',
+                                            'Epoch(train) [1][2/3]', 'oops']
+    beats = [ln for ln in capsys.readouterr().out.splitlines()
+             if re.match(r'      cell train \dm\d\ds: ', ln)]
+    assert beats and beats[-1].endswith(': oops'), beats
 
 
 # ----------------------------------------------------------------------
