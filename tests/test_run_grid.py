@@ -294,9 +294,10 @@ def fake_cluster(tmp_path):
 def test_fake_slurm_grid_resumes_and_lists_failures(tmp_path, fake_cluster):
     '''Through the real slurm_*.sh scripts with a fake srun: options with
     spaces reach train.py and test.py as one argument, GPUS is set, the
-    trained checkpoint is tested; a failing train and a test without the
-    protocol's metric are listed while the other cell finishes; a rerun
-    launches nothing for the finished cell.'''
+    trained checkpoint is tested; a failing train, a test without the
+    protocol's metric and a cell whose train_dir holds another training
+    are listed while the other cell finishes; a rerun launches nothing for
+    the finished cell.'''
     env, calls = fake_cluster
     work = tmp_path / 'w'
     path = _spec(tmp_path, f'''
@@ -305,7 +306,9 @@ work_dir = '{work}'
 cells = [dict(method='bad', dataset='d', seed=1, train_config='{TINY}'),
          dict(method='m', dataset='d', seed=1, train_config='{TINY}',
               cfg_options=['model.cls_head.template=a video of {{}}.']),
-         dict(method='nometric', dataset='d', test_config='{TINY}')]
+         dict(method='nometric', dataset='d', test_config='{TINY}'),
+         dict(method='other', dataset='d', train_config='{TINY}',
+              train_dir='{work}/m_d_s1/train', cfg_options=['a=1'])]
 ''')
     cmd = [sys.executable, 'tools/run_grid.py', path, '--launcher', 'slurm',
            '--partition', 'P', '--gpus', '2', '--no-plots']
@@ -320,11 +323,14 @@ cells = [dict(method='bad', dataset='d', seed=1, train_config='{TINY}'),
     assert train[train.index('--seed') + 1] == '1'
     assert str(work / 'm_d_s1' / 'train' / 'epoch_1.pth') in test
     out = proc.stdout
-    assert '[2/3] m_d_s1: finished in' in out, _tail(proc)
-    failed = out[out.index('2 cell(s) failed:'):]
+    assert '[2/4] m_d_s1: finished in' in out, _tail(proc)
+    failed = out[out.index('3 cell(s) failed:'):]
     assert f"bad_d_s1: train: exit status 3\n    log: " \
         f"{work / 'bad_d_s1' / 'train.log'}" in failed
     assert "nometric_d: metrics: cell 'nometric_d': no 'acc/top1'" in failed
+    # m's training may not stand in for a training with other options
+    assert f"other_d: train: {work / 'm_d_s1' / 'train'} holds a training " \
+        'with other settings' in failed
     assert json.loads((work / 'm_d_s1' / 'metrics.json').read_text())[
         'metrics'] == {'acc/top1': 0.625}
     assert (work / 'results_supervised.csv').read_text().splitlines()[1:] \
@@ -333,8 +339,8 @@ cells = [dict(method='bad', dataset='d', seed=1, train_config='{TINY}'),
     before = len(calls())
     again = run_tool(cmd, env=env)
     assert again.returncode == 1, _tail(again)
-    assert '3 cells, 1 finished earlier, 2 to run' in again.stdout
-    assert '[2/3] m_d_s1: finished earlier, skipped' in again.stdout
+    assert '4 cells, 1 finished earlier, 3 to run' in again.stdout
+    assert '[2/4] m_d_s1: finished earlier, skipped' in again.stdout
     jobs = [a for c in calls()[before:] for a in c['args']
             if a.startswith('--job-name=')]
     assert jobs == ['--job-name=train_bad_d_s1',

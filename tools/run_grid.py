@@ -335,6 +335,15 @@ def _write_json(path: Path, data: dict) -> None:
     os.replace(tmp, path)  # the file appears only complete
 
 
+def train_recipe(cell: Cell) -> dict:
+    """What makes a training, whichever the launcher: cells that share a
+    train_dir must agree on it."""
+    return dict(config=cell.train_config,
+                seed=cell.seed if cell.seed_arg else None,
+                args=cell.train_args,
+                cfg_options=cell.cfg_options + cell.train_cfg_options)
+
+
 def _run_stage(cell: Cell, stage: str, cmd: List[str], launcher: Launcher,
                output: Output):
     """Run one stage's command into ``<cell>/<stage>.log``; its seconds,
@@ -352,6 +361,7 @@ def run_cell(cell: Cell, launcher: Launcher,
              output: Optional[Output] = None) -> Optional[Failure]:
     """Train (unless done or test-only), test, check the metrics and write
     ``metrics.json``; returns the failure, or None."""
+    # imported here: they load the package (torch); --dry-run stays light
     import grid_tables
     from protocol_table import metric_jsons, read_metrics
     output = output or Output()
@@ -360,7 +370,14 @@ def run_cell(cell: Cell, launcher: Launcher,
     if cell.train_config:
         done = Path(cell.train_dir) / TRAIN_DONE
         if done.is_file():
-            train_seconds = json.loads(done.read_text()).get('seconds')
+            record = json.loads(done.read_text())
+            if record.get('recipe', train_recipe(cell)) != train_recipe(cell):
+                return Failure(
+                    cell.name, 'train', f'{cell.train_dir} holds a training '
+                    f"with other settings ({record['recipe']}, this cell: "
+                    f'{train_recipe(cell)}); give the cell its own '
+                    'train_dir or the same settings', str(done))
+            train_seconds = record.get('seconds')
             print(f'      {cell.name} train: done earlier in {cell.train_dir}')
         else:
             os.makedirs(cell.train_dir, exist_ok=True)
@@ -374,6 +391,7 @@ def run_cell(cell: Cell, launcher: Launcher,
             if isinstance(train_seconds, Failure):
                 return train_seconds
             _write_json(done, dict(seconds=train_seconds,
+                                   recipe=train_recipe(cell),
                                    command=launcher.show(cmd),
                                    finished=datetime.now().isoformat(
                                        timespec='seconds')))
@@ -398,7 +416,7 @@ def run_cell(cell: Cell, launcher: Launcher,
     try:  # the protocol's metrics must be there before the cell counts
         grid_tables.cell_records(cell.info(), metrics, f"cell '{cell.name}'")
     except (KeyError, ValueError) as exc:
-        return Failure(cell.name, 'metrics', str(exc).strip('"'),
+        return Failure(cell.name, 'metrics', str(exc.args[0]),
                        cell.log('test'))
     _write_json(cell.metrics_path, dict(
         cell=cell.info(), metrics=metrics, checkpoint=checkpoint,
@@ -435,7 +453,8 @@ def dry_run(grid: Grid, cells: List[Cell], launcher: Launcher) -> None:
         try:
             checkpoint = find_checkpoint(cell)
         except FileNotFoundError as exc:
-            checkpoint = f'<{exc}>'
+            checkpoint = None if cell.checkpoint in ('auto', 'best', 'last') \
+                else f'<{exc}>'
         if checkpoint is None:
             checkpoint = f'<{cell.checkpoint} checkpoint of {cell.train_dir}>'
         print(launcher.show(launcher.test(cell, checkpoint)))
