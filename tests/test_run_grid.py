@@ -128,6 +128,25 @@ def test_bad_specs_fail_naming_cell_and_key(grid, tmp_path, monkeypatch,
         grid.load_spec(path)
 
 
+@pytest.mark.parametrize('body,match', [
+    ("method_order = 'ivlp'\ncells = [dict(method='m', dataset='d', "
+     "test_config=_tiny)]", "method_order='ivlp': expected a list"),
+    ("products = dict(method='m')", 'products must be a list'),
+    ("products = [dict(method='m', dataset=['a'], cfg='x')]",
+     r"products\[0\]: unknown keys \['cfg'\]"),
+    ("products = [dict(method={'m': 'x'}, dataset='d', test_config=_tiny)]",
+     r"products\[0\].method\['m'\]: expected a dict of template"),
+    ("cells = []", 'no cells'),
+])
+def test_bad_spec_tops_fail_naming_the_key(grid, tmp_path, monkeypatch,
+                                           body, match):
+    monkeypatch.chdir(REPO)
+    path = _spec(tmp_path, f"protocol = 'supervised'\nwork_dir = 'w'\n"
+                 f"_tiny = '{TINY}'\n{body}\n")
+    with pytest.raises(grid.SpecError, match=match):
+        grid.load_spec(path)
+
+
 def test_unknown_spec_key_and_missing_spec(grid, tmp_path, capsys):
     path = _spec(tmp_path, "work_dir = 'w'\ncells = []\nmethods = ['a']\n")
     assert grid.main([path, '--dry-run']) == 2
