@@ -27,6 +27,7 @@ setup(
         'mmaction2>=1.2.0,<1.3', 'open-clip-torch>=3.0', 'decord>=0.6.0',
         'importlib_metadata'
     ],
-    extras_require={'tests': ['pytest']},
+    # PyAV: tools/data/reencode_videos.py and its tests
+    extras_require={'tests': ['pytest', 'av>=14'], 'tools': ['av>=14']},
     license='Apache-2.0',
 )

@@ -42,6 +42,7 @@ def test_split_pipeline_and_decoder_swap():
         tool.split_pipeline(pipeline[1:])
 
 
+@pytest.mark.slow
 def test_benchmark_tables_json_and_cores_per_gpu(tmp_path):
     """Two folders side by side, two decoders: every video is timed for
     decode and pipeline; clips/s per core and cores per GPU follow from

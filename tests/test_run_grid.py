@@ -7,6 +7,7 @@ import io
 import json
 import os
 import pickle
+import re
 import shlex
 import stat
 import sys
@@ -123,6 +124,25 @@ def test_bad_specs_fail_naming_cell_and_key(grid, tmp_path, monkeypatch,
     monkeypatch.chdir(REPO)
     path = _spec(tmp_path, f"protocol = 'supervised'\nwork_dir = 'w'\n"
                  f"_tiny = '{TINY}'\ncells = {cells}\n")
+    with pytest.raises(grid.SpecError, match=match):
+        grid.load_spec(path)
+
+
+@pytest.mark.parametrize('body,match', [
+    ("method_order = 'ivlp'\ncells = [dict(method='m', dataset='d', "
+     "test_config=_tiny)]", "method_order='ivlp': expected a list"),
+    ("products = dict(method='m')", 'products must be a list'),
+    ("products = [dict(method='m', dataset=['a'], cfg='x')]",
+     r"products\[0\]: unknown keys \['cfg'\]"),
+    ("products = [dict(method={'m': 'x'}, dataset='d', test_config=_tiny)]",
+     r"products\[0\].method\['m'\]: expected a dict of template"),
+    ("cells = []", 'no cells'),
+])
+def test_bad_spec_tops_fail_naming_the_key(grid, tmp_path, monkeypatch,
+                                           body, match):
+    monkeypatch.chdir(REPO)
+    path = _spec(tmp_path, f"protocol = 'supervised'\nwork_dir = 'w'\n"
+                 f"_tiny = '{TINY}'\n{body}\n")
     with pytest.raises(grid.SpecError, match=match):
         grid.load_spec(path)
 
@@ -293,9 +313,10 @@ def fake_cluster(tmp_path):
 def test_fake_slurm_grid_resumes_and_lists_failures(tmp_path, fake_cluster):
     '''Through the real slurm_*.sh scripts with a fake srun: options with
     spaces reach train.py and test.py as one argument, GPUS is set, the
-    trained checkpoint is tested; a failing train and a test without the
-    protocol's metric are listed while the other cell finishes; a rerun
-    launches nothing for the finished cell.'''
+    trained checkpoint is tested; a failing train, a test without the
+    protocol's metric and a cell whose train_dir holds another training
+    are listed while the other cell finishes; a rerun launches nothing for
+    the finished cell.'''
     env, calls = fake_cluster
     work = tmp_path / 'w'
     path = _spec(tmp_path, f'''
@@ -304,7 +325,9 @@ work_dir = '{work}'
 cells = [dict(method='bad', dataset='d', seed=1, train_config='{TINY}'),
          dict(method='m', dataset='d', seed=1, train_config='{TINY}',
               cfg_options=['model.cls_head.template=a video of {{}}.']),
-         dict(method='nometric', dataset='d', test_config='{TINY}')]
+         dict(method='nometric', dataset='d', test_config='{TINY}'),
+         dict(method='other', dataset='d', train_config='{TINY}',
+              train_dir='{work}/m_d_s1/train', cfg_options=['a=1'])]
 ''')
     cmd = [sys.executable, 'tools/run_grid.py', path, '--launcher', 'slurm',
            '--partition', 'P', '--gpus', '2', '--no-plots']
@@ -319,11 +342,14 @@ cells = [dict(method='bad', dataset='d', seed=1, train_config='{TINY}'),
     assert train[train.index('--seed') + 1] == '1'
     assert str(work / 'm_d_s1' / 'train' / 'epoch_1.pth') in test
     out = proc.stdout
-    assert '[2/3] m_d_s1: finished in' in out, _tail(proc)
-    failed = out[out.index('2 cell(s) failed:'):]
+    assert '[2/4] m_d_s1: finished in' in out, _tail(proc)
+    failed = out[out.index('3 cell(s) failed:'):]
     assert f"bad_d_s1: train: exit status 3\n    log: " \
         f"{work / 'bad_d_s1' / 'train.log'}" in failed
     assert "nometric_d: metrics: cell 'nometric_d': no 'acc/top1'" in failed
+    # m's training may not stand in for a training with other options
+    assert f"other_d: train: {work / 'm_d_s1' / 'train'} holds a training " \
+        'with other settings' in failed
     assert json.loads((work / 'm_d_s1' / 'metrics.json').read_text())[
         'metrics'] == {'acc/top1': 0.625}
     assert (work / 'results_supervised.csv').read_text().splitlines()[1:] \
@@ -332,8 +358,8 @@ cells = [dict(method='bad', dataset='d', seed=1, train_config='{TINY}'),
     before = len(calls())
     again = run_tool(cmd, env=env)
     assert again.returncode == 1, _tail(again)
-    assert '3 cells, 1 finished earlier, 2 to run' in again.stdout
-    assert '[2/3] m_d_s1: finished earlier, skipped' in again.stdout
+    assert '4 cells, 1 finished earlier, 3 to run' in again.stdout
+    assert '[2/4] m_d_s1: finished earlier, skipped' in again.stdout
     jobs = [a for c in calls()[before:] for a in c['args']
             if a.startswith('--job-name=')]
     assert jobs == ['--job-name=train_bad_d_s1',
@@ -406,6 +432,22 @@ def test_checkpoint_choice(grid, one_cell, tmp_path):
     path = dataclasses.replace(one_cell, checkpoint=str(tmp_path / 'x.pth'))
     with pytest.raises(FileNotFoundError, match="cell 'm_d_s2'.*x.pth"):
         grid.find_checkpoint(path)
+
+
+def test_stage_output_goes_to_the_log_with_heartbeats(grid, tmp_path,
+                                                      capsys):
+    log = tmp_path / 'stage.log'
+    cmd = [sys.executable, '-u', '-c', "import sys, time; print('Epoch(train)"
+           " [1][2/3]'); print('oops', file=sys.stderr); time.sleep(1.5); "
+           "sys.exit(5)"]
+    code = grid._run_logged(cmd, {}, str(log), 'the command',
+                            grid.Output(heartbeat=0.2), 'cell train')
+    assert code == 5
+    assert log.read_text().splitlines() == ['$ the command',
+                                            'Epoch(train) [1][2/3]', 'oops']
+    beats = [ln for ln in capsys.readouterr().out.splitlines()
+             if re.match(r'      cell train \dm\d\ds: ', ln)]
+    assert beats and beats[-1].endswith(': oops'), beats
 
 
 # ----------------------------------------------------------------------

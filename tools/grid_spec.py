@@ -102,6 +102,8 @@ def _axis(value, where: str) -> List[Tuple[object, dict]]:
 
 def expand_products(products, where: str) -> List[dict]:
     """Cells (raw dicts) of every combination of the products' axes."""
+    if not isinstance(products, (list, tuple)):
+        raise SpecError(f'{where}: products must be a list of dicts.')
     raws = []
     for i, prod in enumerate(products):
         key = f'{where}.products[{i}]'
@@ -276,6 +278,10 @@ def load_spec(path: str, work_dir: Optional[str] = None) -> Grid:
         seen[cell.name] = cell
     check_configs(cells, path)
     order = spec.get('method_order') or []
+    if not isinstance(order, (list, tuple)) or not all(
+            isinstance(m, str) for m in order):
+        raise SpecError(f'{path}: method_order={order!r}: expected a list '
+                        'of method names.')
     return Grid(path=path, work_dir=work_dir, cells=cells,
                 method_order=list(order))
 

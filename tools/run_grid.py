@@ -5,7 +5,7 @@
     python tools/run_grid.py GRID_SPEC [--work-dir DIR] [--dry-run]
         [--launcher local|pytorch|slurm] [--gpus N] [--gpus-per-node G]
         [--partition P] [--only PATTERN ...] [--jobs J] [--tables-only]
-        [--no-plots] [--verbose]
+        [--no-plots] [--heartbeat SECONDS] [--verbose]
 
 Each cell is trained with ``tools/train.py`` (unless it is test-only) and
 tested with ``tools/test.py --dump``: in this process's machine
@@ -254,8 +254,26 @@ _LIVE_LOCK = threading.Lock()
 _STOP = threading.Event()  # set on Ctrl-C: start no further stage
 
 
+@dataclass
+class Output:
+    """What the runner prints while a stage runs: the tools' own output
+    (``verbose``), or every ``heartbeat`` seconds (0: never) the stage's
+    elapsed time and the last line of its log."""
+
+    verbose: bool = False
+    heartbeat: float = 60.0
+
+
+def _last_line(log: str) -> str:
+    with open(log, 'rb') as f:
+        f.seek(max(0, os.path.getsize(log) - 4096))
+        lines = [ln.strip() for ln in f.read().decode(
+            errors='replace').splitlines() if ln.strip()]
+    return lines[-1][-120:] if lines else ''
+
+
 def _run_logged(cmd: List[str], env: Dict[str, str], log: str,
-                display: str, verbose: bool) -> int:
+                display: str, output: Output, tag: str = '') -> int:
     if _STOP.is_set():
         return 130
     full_env = dict(os.environ, **env)
@@ -263,16 +281,23 @@ def _run_logged(cmd: List[str], env: Dict[str, str], log: str,
         f.write(f'$ {display}\n')
         f.flush()
         proc = subprocess.Popen(
-            cmd, stdout=subprocess.PIPE if verbose else f,
+            cmd, stdout=subprocess.PIPE if output.verbose else f,
             stderr=subprocess.STDOUT, env=full_env, text=True)
         with _LIVE_LOCK:
             _LIVE.add(proc)
         try:
-            if verbose:
+            if output.verbose:
                 for line in proc.stdout:
                     f.write(line)
                     sys.stdout.write(line)
-            return proc.wait()
+                return proc.wait()
+            start = time.time()
+            while True:
+                try:
+                    return proc.wait(timeout=output.heartbeat or None)
+                except subprocess.TimeoutExpired:
+                    print(f'      {tag} {_hms(time.time() - start)}: '
+                          f'{_last_line(log)}', flush=True)
         finally:
             with _LIVE_LOCK:
                 _LIVE.discard(proc)
@@ -310,13 +335,22 @@ def _write_json(path: Path, data: dict) -> None:
     os.replace(tmp, path)  # the file appears only complete
 
 
+def train_recipe(cell: Cell) -> dict:
+    """What makes a training, whichever the launcher: cells that share a
+    train_dir must agree on it."""
+    return dict(config=cell.train_config,
+                seed=cell.seed if cell.seed_arg else None,
+                args=cell.train_args,
+                cfg_options=cell.cfg_options + cell.train_cfg_options)
+
+
 def _run_stage(cell: Cell, stage: str, cmd: List[str], launcher: Launcher,
-               verbose: bool):
+               output: Output):
     """Run one stage's command into ``<cell>/<stage>.log``; its seconds,
     or the Failure."""
     start = time.time()
     code = _run_logged(cmd, launcher.env(), cell.log(stage),
-                       launcher.show(cmd), verbose)
+                       launcher.show(cmd), output, f'{cell.name} {stage}')
     if code:
         return Failure(cell.name, stage, f'exit status {code}',
                        cell.log(stage))
@@ -324,17 +358,26 @@ def _run_stage(cell: Cell, stage: str, cmd: List[str], launcher: Launcher,
 
 
 def run_cell(cell: Cell, launcher: Launcher,
-             verbose: bool = False) -> Optional[Failure]:
+             output: Optional[Output] = None) -> Optional[Failure]:
     """Train (unless done or test-only), test, check the metrics and write
     ``metrics.json``; returns the failure, or None."""
+    # imported here: they load the package (torch); --dry-run stays light
     import grid_tables
     from protocol_table import metric_jsons, read_metrics
+    output = output or Output()
     os.makedirs(cell.dir, exist_ok=True)
     train_seconds = None
     if cell.train_config:
         done = Path(cell.train_dir) / TRAIN_DONE
         if done.is_file():
-            train_seconds = json.loads(done.read_text()).get('seconds')
+            record = json.loads(done.read_text())
+            if record.get('recipe', train_recipe(cell)) != train_recipe(cell):
+                return Failure(
+                    cell.name, 'train', f'{cell.train_dir} holds a training '
+                    f"with other settings ({record['recipe']}, this cell: "
+                    f'{train_recipe(cell)}); give the cell its own '
+                    'train_dir or the same settings', str(done))
+            train_seconds = record.get('seconds')
             print(f'      {cell.name} train: done earlier in {cell.train_dir}')
         else:
             os.makedirs(cell.train_dir, exist_ok=True)
@@ -344,10 +387,11 @@ def run_cell(cell: Cell, launcher: Launcher,
                   (' (resuming)' if resume else '') +
                   f': log {cell.log("train")}', flush=True)
             train_seconds = _run_stage(cell, 'train', cmd, launcher,
-                                       verbose)
+                                       output)
             if isinstance(train_seconds, Failure):
                 return train_seconds
             _write_json(done, dict(seconds=train_seconds,
+                                   recipe=train_recipe(cell),
                                    command=launcher.show(cmd),
                                    finished=datetime.now().isoformat(
                                        timespec='seconds')))
@@ -362,7 +406,7 @@ def run_cell(cell: Cell, launcher: Launcher,
     cmd = launcher.test(cell, checkpoint)
     print(f'      {cell.name} test: {checkpoint}; log {cell.log("test")}',
           flush=True)
-    test_seconds = _run_stage(cell, 'test', cmd, launcher, verbose)
+    test_seconds = _run_stage(cell, 'test', cmd, launcher, output)
     if isinstance(test_seconds, Failure):
         return test_seconds
     if not set(metric_jsons(cell.test_dir)) - before:
@@ -372,7 +416,7 @@ def run_cell(cell: Cell, launcher: Launcher,
     try:  # the protocol's metrics must be there before the cell counts
         grid_tables.cell_records(cell.info(), metrics, f"cell '{cell.name}'")
     except (KeyError, ValueError) as exc:
-        return Failure(cell.name, 'metrics', str(exc).strip('"'),
+        return Failure(cell.name, 'metrics', str(exc.args[0]),
                        cell.log('test'))
     _write_json(cell.metrics_path, dict(
         cell=cell.info(), metrics=metrics, checkpoint=checkpoint,
@@ -409,7 +453,8 @@ def dry_run(grid: Grid, cells: List[Cell], launcher: Launcher) -> None:
         try:
             checkpoint = find_checkpoint(cell)
         except FileNotFoundError as exc:
-            checkpoint = f'<{exc}>'
+            checkpoint = None if cell.checkpoint in ('auto', 'best', 'last') \
+                else f'<{exc}>'
         if checkpoint is None:
             checkpoint = f'<{cell.checkpoint} checkpoint of {cell.train_dir}>'
         print(launcher.show(launcher.test(cell, checkpoint)))
@@ -439,7 +484,8 @@ def _units(pending: List[Cell]) -> List[List[Cell]]:
 
 
 def run_grid(grid: Grid, cells: List[Cell], launcher: Launcher,
-             verbose: bool = False, jobs: int = 1) -> List[Failure]:
+             output: Optional[Output] = None,
+             jobs: int = 1) -> List[Failure]:
     """Run the cells that have not finished, ``jobs`` at a time (cells that
     share a train_dir never at once); returns the failures."""
     pending = [c for c in cells if not c.metrics_path.is_file()]
@@ -468,7 +514,7 @@ def run_grid(grid: Grid, cells: List[Cell], launcher: Launcher,
                       f'{len(failures)} failed, elapsed {_hms(elapsed)}, '
                       f'ETA {eta})', flush=True)
             cell_start = time.time()
-            failure = run_cell(cell, launcher, verbose)
+            failure = run_cell(cell, launcher, output)
             took = _hms(time.time() - cell_start)
             with lock:
                 done[0] += 1
@@ -518,6 +564,9 @@ def parse_args(argv=None):
     parser.add_argument('--tables-only', action='store_true',
                         help='write the tables of the finished cells only')
     parser.add_argument('--no-plots', action='store_true')
+    parser.add_argument('--heartbeat', type=float, default=60.0,
+                        metavar='SECONDS', help='while a stage runs, print '
+                        'the last line of its log this often (0: never)')
     parser.add_argument('--verbose', action='store_true',
                         help='stream the tools\' output too (always in the '
                         'cell logs)')
@@ -543,7 +592,8 @@ def main(argv=None) -> int:
         return 0
     try:
         failures = [] if args.tables_only else run_grid(
-            grid, cells, launcher, args.verbose, args.jobs)
+            grid, cells, launcher, Output(args.verbose, args.heartbeat),
+            args.jobs)
     except KeyboardInterrupt:
         print('\ninterrupted: finished cells are kept; run the same command '
               'again to go on.', file=sys.stderr)

@@ -50,6 +50,12 @@ import plot_results  # noqa: E402
 import protocol_table as pt  # noqa: E402
 
 METRICS_FILE = 'metrics.json'
+CAPTIONS = {
+    None: 'Top-1 (%), mean ± std over seeds.',
+    'zero_shot': 'Top-1 (%), mean ± std over the splits and the seeds.',
+    'base2novel': 'Top-1 (%), mean ± std over seeds; HM: of each seed, '
+                  'then mean ± std.',
+}
 
 
 def _top1(metrics: dict, key: str, where: str) -> float:
@@ -200,7 +206,7 @@ def write_tables(records: Dict[str, List[dict]], out_dir,
         table = pt.seed_table(protocol, records[protocol], method_order)
         md = pt.to_markdown(table)
         sections.append(f'## {pt.PROTOCOL_TITLES[protocol]}\n\n'
-                        f'Top-1 (%), mean ± std over seeds.\n\n{md}')
+                        f'{CAPTIONS.get(protocol, CAPTIONS[None])}\n\n{md}')
         for name, text in ((f'{protocol}.md', md),
                            (f'{protocol}.csv', pt.to_csv(table))):
             (out / name).write_text(text)
