@@ -4,13 +4,15 @@
 #   python tools/run_grid.py configs/grids/supervised_k400.py \
 #       --launcher pytorch --gpus 8
 # The zero-shot grid (zero_shot_k400.py) tests these same trainings.
+# ViFi-CLIP runs its published K400 recipe; IVLP and MaPLe have no published
+# K400 recipe, so they run on ViLT-CLIP's (the -shared configs).
 protocol = 'supervised'
 work_dir = 'work_dirs/grids/supervised'
 method_order = ['zero-shot', 'vificlip', 'ivlp', 'maple', 'vilt-clip']
 products = [
     dict(method={'vificlip': dict(cfg='configs/baselines/vificlip_k400.py'),
-                 'ivlp': dict(cfg='configs/baselines/ivlp_k400.py'),
-                 'maple': dict(cfg='configs/baselines/maple_k400.py'),
+                 'ivlp': dict(cfg='configs/baselines/ivlp-shared_k400.py'),
+                 'maple': dict(cfg='configs/baselines/maple-shared_k400.py'),
                  'vilt-clip': dict(cfg='configs/vlprompt_k400.py')},
          dataset='k400', seed=[1], train_config='{cfg}'),
 ]
