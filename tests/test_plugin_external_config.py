@@ -73,13 +73,15 @@ val_pipeline = [
 train_dataloader = dict(
     batch_size=4, num_workers=0,
     sampler=dict(type='DefaultSampler', shuffle=True),
-    dataset=dict(type='VideoDataset', ann_file=data_root + '/train_base_list.txt',
+    dataset=dict(type='VideoDataset',
+                 ann_file=data_root + '/train_base_list.txt',
                  data_prefix=dict(video=data_root + '/videos'),
                  pipeline=train_pipeline))
 val_dataloader = dict(
     batch_size=4, num_workers=0,
     sampler=dict(type='DefaultSampler', shuffle=False),
-    dataset=dict(type='VideoDataset', ann_file=data_root + '/test_base_list.txt',
+    dataset=dict(type='VideoDataset',
+                 ann_file=data_root + '/test_base_list.txt',
                  data_prefix=dict(video=data_root + '/videos'),
                  pipeline=val_pipeline, test_mode=True))
 val_evaluator = dict(type='AccMetric', metric_options=dict(
