@@ -8,7 +8,6 @@ odd number of videos.
 captions each); up to five tool runs, made once when first needed.
 """
 import json
-import socket
 import sys
 
 import mmengine
@@ -16,7 +15,7 @@ import pytest
 import torch
 from mmaction.datasets.msrvtt_datasets import pre_text
 
-from conftest import REPO, run_tool
+from conftest import REPO, free_port, proc_tail, run_tool
 
 from mmvlprompt.datasets.synthetic_captions import make_synthetic_retrieval
 from mmvlprompt.evaluation import VideoTextRetrievalMetric
@@ -27,17 +26,6 @@ EPOCHS = 3
 # a fixed non-sorted order of 7 test videos: a shuffled, duplicated or
 # dropped prediction shows in the video sequence
 ODD_ORDER = (9, 2, 40, 17, 33, 5, 26)
-
-
-def _tail(proc, n=3000):
-    return (f'\n--- rc {proc.returncode}\n--- stdout:\n{proc.stdout[-n:]}'
-            f'\n--- stderr:\n{proc.stderr[-n:]}')
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(('127.0.0.1', 0))
-        return sock.getsockname()[1]
 
 
 class _Runs:
@@ -59,8 +47,8 @@ class _Runs:
         self._done = {}
 
     def _run(self, name, cmd):
-        proc = run_tool(cmd, env={**self.env, 'PORT': str(_free_port())})
-        assert proc.returncode == 0, name + _tail(proc)
+        proc = run_tool(cmd, env={**self.env, 'PORT': str(free_port())})
+        assert proc.returncode == 0, name + proc_tail(proc)
 
     def checkpoint(self) -> str:
         ckpt = self.tmp / 'train' / f'epoch_{EPOCHS}.pth'

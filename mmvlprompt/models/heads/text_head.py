@@ -11,13 +11,14 @@ from torch import Tensor
 
 from ...utils import load_class_names
 from ..utils import build_clip
-from .prompted_text_encoder import PromptedTextEncoder, placeholder_texts
+from .prompted_text_encoder import (PromptedTextEncoder, TextTowerMixin,
+                                    placeholder_texts)
 
 HAND_TEMPLATE = 'a video of a person doing {}.'
 
 
 @MODELS.register_module()
-class PromptedTextHead(BaseHead):
+class PromptedTextHead(TextTowerMixin, BaseHead):
     """Cosine-similarity classifier over prompted class-name text features.
 
     ``logits = exp(logit_scale) * cos(video_feature, text_feature_c)`` with
@@ -117,18 +118,6 @@ class PromptedTextHead(BaseHead):
     # ------------------------------------------------------------------
     # text features
     # ------------------------------------------------------------------
-    @property
-    def text_width(self) -> int:
-        return self.text_encoder.width
-
-    @property
-    def text_layers(self) -> int:
-        return self.text_encoder.num_layers
-
-    def embed_context(self, phrase: str) -> Tensor:
-        """Token embeddings of the ``ctx_init`` phrase, ``(k, d_t)``."""
-        return self.text_encoder.embed_phrase(phrase)
-
     def _tokens(self, names: Sequence[str], num_tokens: int) -> Tensor:
         key = (tuple(names), num_tokens)
         if key not in self._token_cache:
