@@ -103,3 +103,17 @@ def run_tool(args, env=None, timeout=600, cwd=REPO):
     full_env.update(env or {})
     return subprocess.run(args, cwd=cwd, env=full_env, capture_output=True,
                           text=True, timeout=timeout)
+
+
+def free_port() -> int:
+    """A free TCP port on localhost, for a torchrun rendezvous."""
+    import socket
+    with socket.socket() as sock:
+        sock.bind(('127.0.0.1', 0))
+        return sock.getsockname()[1]
+
+
+def proc_tail(proc, n=3000) -> str:
+    """Return code and the end of a finished process's output."""
+    return (f'\n--- rc {proc.returncode}\n--- stdout:\n{proc.stdout[-n:]}'
+            f'\n--- stderr:\n{proc.stderr[-n:]}')

@@ -8,7 +8,6 @@ odd number of videos.
 captions each); up to five tool runs, made once when first needed.
 """
 import json
-import socket
 import sys
 
 import mmengine
@@ -16,7 +15,7 @@ import pytest
 import torch
 from mmaction.datasets.msrvtt_datasets import pre_text
 
-from conftest import REPO, run_tool
+from conftest import REPO, free_port, proc_tail, run_tool
 
 from mmvlprompt.datasets.synthetic_captions import make_synthetic_retrieval
 from mmvlprompt.evaluation import VideoTextRetrievalMetric
@@ -27,17 +26,6 @@ EPOCHS = 3
 # a fixed non-sorted order of 7 test videos: a shuffled, duplicated or
 # dropped prediction shows in the video sequence
 ODD_ORDER = (9, 2, 40, 17, 33, 5, 26)
-
-
-def _tail(proc, n=3000):
-    return (f'\n--- rc {proc.returncode}\n--- stdout:\n{proc.stdout[-n:]}'
-            f'\n--- stderr:\n{proc.stderr[-n:]}')
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(('127.0.0.1', 0))
-        return sock.getsockname()[1]
 
 
 class _Runs:
@@ -59,8 +47,8 @@ class _Runs:
         self._done = {}
 
     def _run(self, name, cmd):
-        proc = run_tool(cmd, env={**self.env, 'PORT': str(_free_port())})
-        assert proc.returncode == 0, name + _tail(proc)
+        proc = run_tool(cmd, env={**self.env, 'PORT': str(free_port())})
+        assert proc.returncode == 0, name + proc_tail(proc)
 
     def checkpoint(self) -> str:
         ckpt = self.tmp / 'train' / f'epoch_{EPOCHS}.pth'
@@ -104,15 +92,21 @@ def _metrics(dump):
     return metric.compute_metrics(metric.results)
 
 
+# chance on 48 videos with 2 captions each: t2v R@5 = 5/48 = 10.4 %, mean
+# rank 24.5; v2t (best of 2 of 96 captions) R@5 = 1 - (91/96)(90/95) =
+# 10.2 %, mean rank 97/3 = 32.3
+CHANCE = dict(t2v_R5=100 * 5 / 48, t2v_MnR=24.5,
+              v2t_R5=100 * (1 - 91 / 96 * 90 / 95), v2t_MnR=97 / 3)
+
+
 @pytest.mark.parametrize('method', ['zero-shot', 'vilt-clip'])
 def test_embedded_run_beats_chance(runs, method):
-    """48 videos, 96 captions: chance is R@5 = 10.4 % (t2v) and 5.2 % (v2t),
-    mean rank 24.5 and 48.5."""
+    """Deterministic (seeded videos, fixed tiny CLIP, seeded training)."""
     m = _metrics(runs.dump(method))
-    assert m['t2v_R5'] > 2 * 100 * 5 / 48, m
-    assert m['v2t_R5'] > 2 * 100 * 5 / 96, m
-    assert m['t2v_MnR'] < 0.75 * 24.5, m
-    assert m['v2t_MnR'] < 0.75 * 48.5, m
+    assert m['t2v_R5'] > 2 * CHANCE['t2v_R5'], m
+    assert m['v2t_R5'] > 1.5 * CHANCE['v2t_R5'], m
+    assert m['t2v_MnR'] < 0.75 * CHANCE['t2v_MnR'], m
+    assert m['v2t_MnR'] < 0.75 * CHANCE['v2t_MnR'], m
 
 
 def test_two_process_evaluation_equals_one_process(runs):

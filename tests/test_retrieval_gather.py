@@ -2,6 +2,7 @@
 ``gather=True`` each rank's loss is the loss of the whole 2-rank batch, and
 its gradient with respect to this rank's features is the whole batch's
 (the other ranks' features arrive without gradient)."""
+import pytest
 import torch
 import torch.distributed as dist
 import torch.multiprocessing as mp
@@ -9,6 +10,7 @@ import torch.multiprocessing as mp
 import mmvlprompt  # noqa: F401
 from mmaction.registry import MODELS
 
+pytestmark = pytest.mark.slow  # two spawned processes import the plugin
 BATCH, DIM = 3, 8
 
 

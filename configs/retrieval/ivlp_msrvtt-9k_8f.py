@@ -5,4 +5,4 @@
 #   bash tools/dist_test.sh configs/retrieval/ivlp_msrvtt-9k_8f.py CKPT 8
 _base_ = ['./vilt-clip_msrvtt-9k_8f.py', '../_base_/models/peer_variants.py']
 
-model = {{_base_.ivlp_model}}
+model = {{_base_.ivlp_shared_model}}  # ViLT-CLIP's recipe, no mapping

@@ -7,4 +7,4 @@
 _base_ = ['./vilt-clip_synthetic-world.py',
           '../_base_/models/peer_variants.py']
 
-model = {{_base_.ivlp_model}}
+model = {{_base_.ivlp_shared_model}}  # ViLT-CLIP's recipe, no mapping

@@ -8,7 +8,7 @@
 # a reproduction.
 # Data (MMAction2's CLIP4Clip layout, tools/data/video_retrieval/):
 #   data/video_retrieval/msrvtt/videos/video0.mp4 ... video9999.mp4
-#   data/video_retrieval/msrvtt/train_9k.json      {"video0.mp4": [20 captions]}
+#   data/video_retrieval/msrvtt/train_9k.json  {"video0.mp4": [20 captions]}
 #   data/video_retrieval/msrvtt/test_JSFUSION.json {"video7020.mp4": ["..."]}
 # Commands:
 #   bash tools/dist_train.sh configs/retrieval/vilt-clip_msrvtt-9k_8f.py 8

@@ -5,7 +5,8 @@
 # synthetic_captions.py).
 # Data (folder from MMVLP_RETRIEVAL_ROOT):
 #   python tools/data/make_synthetic_retrieval.py data/synthetic_retrieval
-#   data/synthetic_retrieval/{train,test}.json  {"test/red_square_sliding_000.mp4": [...]}
+#   data/synthetic_retrieval/{train,test}.json
+#       {"test/red_square_sliding_000.mp4": ["a red square sliding", ...]}
 #   data/synthetic_retrieval/videos/{train,test}/*.mp4
 # Commands:
 #   python tools/train.py configs/retrieval/vilt-clip_synthetic-world.py \

@@ -1,5 +1,7 @@
 # Zero-shot CLIP retrieval on MSVD test, 8 frames; test only:
 #   python tools/test.py configs/retrieval/zeroshot-clip_msvd_8f.py none
-_base_ = ['./vilt-clip_msvd_8f.py', '../_base_/models/peer_variants.py']
+_base_ = ['./vilt-clip_msvd_8f.py']
 
-model = {{_base_.zeroshot_clip_model}}
+# zero-shot CLIP reads the plain caption (the base's template '{}'), not
+# the recognition peers' 'a photo of a {}.'
+model = dict(neck=None, cls_head=dict(loss_scenario=None))

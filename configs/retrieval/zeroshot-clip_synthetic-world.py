@@ -1,7 +1,8 @@
 # Zero-shot tiny CLIP retrieval on the synthetic world: no prompts, the plain
 # caption; test only, on the model as built:
 #   python tools/test.py configs/retrieval/zeroshot-clip_synthetic-world.py none
-_base_ = ['./vilt-clip_synthetic-world.py',
-          '../_base_/models/peer_variants.py']
+_base_ = ['./vilt-clip_synthetic-world.py']
 
-model = {{_base_.zeroshot_clip_model}}
+# zero-shot CLIP reads the plain caption (the base's template '{}'), not
+# the recognition peers' 'a photo of a {}.'
+model = dict(neck=None, cls_head=dict(loss_scenario=None))

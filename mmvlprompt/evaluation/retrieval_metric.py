@@ -20,7 +20,8 @@ class VideoTextRetrievalMetric(BaseMetric):
     to video only and builds the whole similarity matrix. This metric reads
     the predictions' ``video_feature`` ``(D,)`` and ``text_feature``, either
     ``(D,)`` or ``(K, D)`` (every caption of the video, each embedded once
-    by the model; also from MMAction2's ``features`` field), and ranks in both directions in chunks
+    by the model; also from MMAction2's ``features`` field), and ranks in
+    both directions in chunks
     (:func:`~mmvlprompt.evaluation.retrieval_ranks.retrieval_ranks`):
 
     * ``t2v``: every caption ranks all videos; its own video is the target;

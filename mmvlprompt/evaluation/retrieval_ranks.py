@@ -49,8 +49,9 @@ def retrieval_ranks(video: Tensor, text: Tensor, text_to_video: Tensor,
     text_to_video = torch.as_tensor(text_to_video, dtype=torch.long,
                                     device=video.device)
     if text_to_video.shape != (text.shape[0], ):
-        raise ValueError(f'text_to_video has shape {tuple(text_to_video.shape)}'
-                         f', expected ({text.shape[0]},), one per text.')
+        raise ValueError('text_to_video has shape '
+                         f'{tuple(text_to_video.shape)}, expected '
+                         f'({text.shape[0]},), one per text.')
     if text.shape[0] and (int(text_to_video.min()) < 0 or
                           int(text_to_video.max()) >= num_videos):
         raise ValueError(f'text_to_video indexes outside the {num_videos} '

@@ -42,6 +42,20 @@ def metrics_from_dump(path: str) -> dict:
     return out
 
 
+def chance(num_candidates: int, num_targets: int = 1) -> dict:
+    """R@1/5/10 (percent) and median rank (1-based) of a random ranking of
+    ``num_candidates`` with ``num_targets`` correct ones, the best of which
+    counts (v2t with several captions per video)."""
+    def hit(k):  # P(best target ranked within the first k)
+        miss = 1.0
+        for i in range(num_targets):
+            miss *= max(num_candidates - k - i, 0) / (num_candidates - i)
+        return 1 - miss
+    median = next(k for k in range(1, num_candidates + 1) if hit(k) >= 0.5)
+    return dict(R1=100 * hit(1), R5=100 * hit(5), R10=100 * hit(10),
+                MdR=median)
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument('work_dir')
@@ -60,10 +74,12 @@ def main(argv=None):
              '|' + '---|' * len(HEADER)]
     lines += ['| ' + ' | '.join([name] + [f'{m[c]:.1f}' for c in COLUMNS])
               + ' |' for name, m in rows]
-    lines.append(f'| chance | {100 / n_v:.1f} | {500 / n_v:.1f} | '
-                 f'{1000 / n_v:.1f} | {100 / n_t:.1f} | {500 / n_t:.1f} | '
-                 f'{1000 / n_t:.1f} | {(n_v + 1) / 2:.1f} | '
-                 f'{(n_t + 1) / 2:.1f} |')
+    # random rankings; v2t with the mean number of captions per video
+    t2v, v2t = chance(n_v), chance(n_t, round(n_t / n_v))
+    lines.append('| chance | ' + ' | '.join(
+        [f'{t2v[k]:.1f}' for k in ('R1', 'R5', 'R10')] +
+        [f'{v2t[k]:.1f}' for k in ('R1', 'R5', 'R10')] +
+        [f'{t2v["MdR"]}', f'{v2t["MdR"]}']) + ' |')
     table = '\n'.join(lines)
     md_path = osp.join(args.work_dir, 'results_retrieval.md')
     with open(md_path, 'w') as f:

@@ -7,7 +7,8 @@ from mmengine.model import BaseModule
 from torch import Tensor
 
 from ..utils import build_clip
-from .prompted_text_encoder import PromptedTextEncoder, placeholder_texts
+from .prompted_text_encoder import (PromptedTextEncoder, TextTowerMixin,
+                                    placeholder_texts)
 
 # The hand-crafted prompt of retrieval is the caption itself: a caption is
 # already a sentence about the video, so ``template='{}'`` and the frozen
@@ -16,7 +17,7 @@ CAPTION_TEMPLATE = '{}'
 
 
 @MODELS.register_module()
-class PromptedCaptionHead(BaseModule):
+class PromptedCaptionHead(TextTowerMixin, BaseModule):
     """Text side of video-text retrieval: captions through the prompted
     CLIP text encoder, the contrastive loss and the scenario loss.
 
@@ -93,19 +94,6 @@ class PromptedCaptionHead(BaseModule):
         self._eval_cache: Dict[str, Tensor] = {}  # caption -> (D,)
         self._eval_state: Optional[tuple] = None
         self.encoded_texts = 0  # captions run through the encoder so far
-
-    # interface used by build_prompted_towers
-    @property
-    def text_width(self) -> int:
-        return self.text_encoder.width
-
-    @property
-    def text_layers(self) -> int:
-        return self.text_encoder.num_layers
-
-    def embed_context(self, phrase: str) -> Tensor:
-        """Token embeddings of the ``ctx_init`` phrase, ``(k, d_t)``."""
-        return self.text_encoder.embed_phrase(phrase)
 
     # ------------------------------------------------------------------
     # text features

@@ -150,6 +150,24 @@ class PromptedTextEncoder(nn.Module):
                 f'share_prefix={self.share_prefix}, with_cp={self.with_cp}')
 
 
+class TextTowerMixin:
+    """What the model builder reads from a text head that holds a
+    :class:`PromptedTextEncoder` as ``text_encoder``: the widths for the
+    prompt learner and the ``ctx_init`` embeddings."""
+
+    @property
+    def text_width(self) -> int:
+        return self.text_encoder.width
+
+    @property
+    def text_layers(self) -> int:
+        return self.text_encoder.num_layers
+
+    def embed_context(self, phrase: str) -> Tensor:
+        """Token embeddings of the ``ctx_init`` phrase, ``(k, d_t)``."""
+        return self.text_encoder.embed_phrase(phrase)
+
+
 def placeholder_texts(class_names: Sequence[str], num_tokens: int,
                       template: str,
                       context_words: Optional[str] = None) -> List[str]:

@@ -11,13 +11,14 @@ from torch import Tensor
 
 from ...utils import load_class_names
 from ..utils import build_clip
-from .prompted_text_encoder import PromptedTextEncoder, placeholder_texts
+from .prompted_text_encoder import (PromptedTextEncoder, TextTowerMixin,
+                                    placeholder_texts)
 
 HAND_TEMPLATE = 'a video of a person doing {}.'
 
 
 @MODELS.register_module()
-class PromptedTextHead(BaseHead):
+class PromptedTextHead(TextTowerMixin, BaseHead):
     """Cosine-similarity classifier over prompted class-name text features.
 
     ``logits = exp(logit_scale) * cos(video_feature, text_feature_c)`` with
@@ -118,18 +119,6 @@ class PromptedTextHead(BaseHead):
     # ------------------------------------------------------------------
     # text features
     # ------------------------------------------------------------------
-    @property
-    def text_width(self) -> int:
-        return self.text_encoder.width
-
-    @property
-    def text_layers(self) -> int:
-        return self.text_encoder.num_layers
-
-    def embed_context(self, phrase: str) -> Tensor:
-        """Token embeddings of the ``ctx_init`` phrase, ``(k, d_t)``."""
-        return self.text_encoder.embed_phrase(phrase)
-
     def set_context_words(self, words: Optional[str]) -> None:
         """Words read in front of each class name when prompted, whose
         first ``n`` tokens the prompts overwrite; the rest stay fixed (the

@@ -50,18 +50,10 @@ class VLPromptSimilarity(ClipStateMixin, BaseModel):
     * ``tensor``: ``(B, D)`` video features.
 
     Args:
-        clip (dict): ``dict(arch=..., pretrained=...)``, shared by both
-            encoders.
-        backbone (dict): Vision encoder config.
         cls_head (dict): Caption head config.
-        neck (dict, optional): Prompt learner config; None means no prompts
-            (zero-shot CLIP).
-        freeze_backbone (bool): Freeze every CLIP weight.
-        prompt_only_checkpoint (bool, optional): As in the recognizer: keep
-            the frozen CLIP out of checkpoints. None follows
-            ``freeze_backbone``.
-        data_preprocessor (dict, optional): ``ActionDataPreprocessor``
-            config.
+        clip, backbone, neck, freeze_backbone, prompt_only_checkpoint,
+        data_preprocessor: As for :class:`VLPromptRecognizer` (``neck=None``
+            is zero-shot CLIP).
     """
 
     def __init__(self,
