@@ -97,6 +97,34 @@ def plot_bars(rows: List[dict], out: str) -> None:
     plt.close(fig)
 
 
+def plot_seed_bars(columns: Dict[str, Dict[str, tuple]], title: str,
+                   out: str) -> None:
+    """Grouped bars with error bars: ``columns`` maps a table column to
+    ``{method: (mean, std)}`` (percent); one bar per method and column."""
+    import matplotlib
+    matplotlib.use('Agg')
+    import matplotlib.pyplot as plt
+    import numpy as np
+    methods = list(dict.fromkeys(m for col in columns.values() for m in col))
+    x = np.arange(len(columns))
+    width = 0.8 / max(len(methods), 1)
+    fig, ax = plt.subplots(figsize=(max(6, 0.5 * len(columns) *
+                                        max(len(methods), 1)), 3.2), dpi=80)
+    for i, method in enumerate(methods):
+        stats = [columns[c].get(method, (np.nan, 0.0)) for c in columns]
+        offset = (i - (len(methods) - 1) / 2) * width
+        ax.bar(x + offset, [s[0] for s in stats], width,
+               yerr=[s[1] for s in stats], capsize=2, label=method)
+    ax.set_xticks(x, list(columns), rotation=30, ha='right', fontsize=8)
+    ax.set(ylabel='top-1 (%)', title=title)
+    ax.set_ylim(0, 105)
+    ax.grid(axis='y', alpha=0.3)
+    ax.legend(fontsize=7, ncols=min(len(methods), 4), loc='upper left')
+    fig.tight_layout()
+    fig.savefig(out)
+    plt.close(fig)
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument('work_dir')

@@ -79,6 +79,28 @@ def _read_json_metrics(path: Path) -> dict:
     return json.loads(lines[-1])
 
 
+def metric_jsons(work_dir) -> List[Path]:
+    """The metric JSONs ``tools/test.py`` wrote in a work dir
+    (``<work_dir>/<ts>/<ts>.json``), oldest first."""
+    work_dir = Path(work_dir)
+    found = [p for p in work_dir.glob('*/*.json')
+             if p.stem == p.parent.name]
+    return sorted(found, key=lambda p: p.stem)
+
+
+def read_metrics(work_dir) -> Dict[str, float]:
+    """Numeric metrics of the newest test run in a ``tools/test.py`` work
+    dir; fails naming the dir when it holds no metric JSON."""
+    files = metric_jsons(work_dir)
+    if not files:
+        raise FileNotFoundError(
+            f'{work_dir}: no metric JSON (<work_dir>/<timestamp>/'
+            '<timestamp>.json); did tools/test.py finish?')
+    metrics = _read_json_metrics(files[-1])
+    return {k: v for k, v in metrics.items()
+            if isinstance(v, (int, float)) and not isinstance(v, bool)}
+
+
 def _score_dump(path: Path, prefix: str) -> dict:
     """top-1/top-5 (fractions) of a tools/test.py --dump file."""
     with open(path, 'rb') as f:
@@ -215,6 +237,100 @@ def build_tables(results: Dict[str, dict]) -> Dict[str, Table]:
             if rows:
                 tables[protocol] = (header, sorted(rows))
     return tables
+
+
+# ----------------------------------------------------------------------
+# Long-format results (tools/run_grid.py, tools/analysis/grid_tables.py):
+# records dict(dataset, method, seed, metric, value), values in percent
+# ----------------------------------------------------------------------
+LONG_HEADER = ('dataset', 'method', 'seed', 'metric', 'value')
+PROTOCOL_TITLES = dict(supervised='Fully supervised', zero_shot='Zero-shot',
+                       few_shot='Few-shot', base2novel='Base-to-novel')
+B2N_METRICS = (('base_top1', 'base'), ('novel_top1', 'novel'), ('hm', 'HM'))
+DATASET_TITLES = dict(ZS_GROUPS + FS_DATASETS + B2N_DATASETS)
+_SPLIT_RE = re.compile(r'^(?P<group>.+)_s\d+$')
+
+
+def _record_column(protocol: str, record: dict) -> Tuple[str, tuple]:
+    """Dataset (group) of a record's column and the column's order within
+    that dataset."""
+    dataset, metric = record['dataset'], record['metric']
+    if protocol == 'zero_shot':  # splits ucf_s1..3 pool into ucf
+        match = _SPLIT_RE.match(dataset)
+        dataset = match.group('group') if match else dataset
+    if protocol == 'base2novel':
+        names = [m for m, _ in B2N_METRICS]
+        order = (names.index(metric) if metric in names else len(names),
+                 metric)
+    elif protocol == 'few_shot':
+        match = re.fullmatch(r'top1_k(\d+)', metric)
+        order = (int(match.group(1)) if match else 10**9, metric)
+    else:
+        order = (0 if metric == 'top1' else 1, metric)
+    return dataset, order
+
+
+def _column_title(protocol: str, dataset: str, metric: str) -> str:
+    title = DATASET_TITLES.get(dataset, dataset)
+    if protocol == 'base2novel':
+        return f'{title} {dict(B2N_METRICS).get(metric, metric)}'
+    if protocol == 'few_shot':
+        return f"{title} K={metric[len('top1_k'):]}" if metric.startswith(
+            'top1_k') else f'{title} {metric}'
+    return title if metric == 'top1' else f'{title} {metric}'
+
+
+def seed_summary(protocol: str, records: List[dict],
+                 method_order: Optional[List[str]] = None) -> dict:
+    """Values per (method, column) of one protocol's records.
+
+    Columns are dataset x metric (datasets in order of first appearance;
+    zero-shot splits ``<group>_s<i>`` pool into ``<group>``). Returns
+    ``dict(columns=[title], methods=[name], values={(method, title):
+    [values]}, seeds={method: [seeds]})``.
+    """
+    datasets: List[str] = []
+    keys: Dict[str, set] = defaultdict(set)
+    values: Dict[tuple, List[float]] = defaultdict(list)
+    seeds: Dict[str, set] = defaultdict(set)
+    for rec in records:
+        dataset, order = _record_column(protocol, rec)
+        if dataset not in datasets:
+            datasets.append(dataset)
+        keys[dataset].add((order, rec['metric']))
+        title = _column_title(protocol, dataset, rec['metric'])
+        values[(rec['method'], title)].append(float(rec['value']))
+        seeds[rec['method']].add(rec['seed'])
+    columns = [_column_title(protocol, ds, metric) for ds in datasets
+               for _, metric in sorted(keys[ds])]
+    found = list(dict.fromkeys(rec['method'] for rec in records))
+    order = [m for m in (method_order or []) if m in found]
+    methods = order + [m for m in found if m not in order]
+    return dict(columns=columns, methods=methods, values=dict(values),
+                seeds={m: sorted(s, key=str) for m, s in seeds.items()})
+
+
+def _mean_pm_std(values: List[float]) -> str:
+    if not values:
+        return ''
+    mean, std = mean_std(values)
+    return f'{mean:.1f}' if len(values) == 1 else f'{mean:.1f} ± {std:.1f}'
+
+
+def seed_table(protocol: str, records: List[dict],
+               method_order: Optional[List[str]] = None) -> Table:
+    """One protocol's table from long-format records: per method and
+    column, the mean ± std (``ddof=0``) over seeds (and, for zero-shot,
+    over the splits of a dataset); a single value is shown alone. The last
+    column lists the seeds."""
+    summary = seed_summary(protocol, records, method_order)
+    header = ['method'] + summary['columns'] + ['seeds']
+    rows = [[m] + [_mean_pm_std(summary['values'].get((m, col), []))
+                   for col in summary['columns']]
+            + [' '.join(str(s) for s in summary['seeds'][m]
+                        if s is not None) or '-']
+            for m in summary['methods']]
+    return header, rows
 
 
 def to_markdown(table: Table) -> str:
