@@ -237,10 +237,12 @@ def _background(size: int, rng: np.random.Generator,
         x, y = (int(v) for v in rng.integers(0, size, size=2))
         kind = rng.integers(0, 4)
         if kind == 0:
-            dx, dy = (int(v) for v in rng.integers(2, size // 4, size=2))
+            dx, dy = (int(v) for v in rng.integers(2, max(3, size // 4),
+                                                   size=2))
             cv2.rectangle(bg, (x, y), (x + dx, y + dy), col, -1)
         elif kind == 1:
-            axes = tuple(int(v) for v in rng.integers(2, size // 7, size=2))
+            axes = tuple(int(v) for v in rng.integers(2, max(3, size // 7),
+                                                      size=2))
             cv2.ellipse(bg, (x, y), axes, float(rng.uniform(0, 180)), 0, 360,
                         col, -1)
         else:

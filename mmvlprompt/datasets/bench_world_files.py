@@ -79,8 +79,10 @@ def _subset(entries: Sequence[AnnotationLine], classes: Sequence[tuple],
 
 def make_bench_world(root: Union[str, Path], num_frames: int = 8,
                      size: int = 64, seed: int = 0,
-                     progress: Optional[Callable[[str], None]] = None
-                     ) -> Dict[str, Path]:
+                     progress: Optional[Callable[[str], None]] = None,
+                     counts: Optional[Dict[str, int]] = None,
+                     shots: Sequence[int] = SHOTS,
+                     b2n_shots: int = 16) -> Dict[str, Path]:
     """Render the benchmark world and write all protocol files.
 
     Args:
@@ -89,6 +91,11 @@ def make_bench_world(root: Union[str, Path], num_frames: int = 8,
         size: Frame height and width in pixels.
         seed: Seed; the same seed writes the same videos.
         progress: Optional callable taking a message, called per pool.
+        counts: Videos per class of some pools (keys of :data:`POOLS`),
+            instead of the defaults (small worlds for tests).
+        shots: The few-shot K values.
+        b2n_shots: Shots per base class of the base-to-novel files (the
+            file names keep ``k16``, the published convention).
 
     Returns:
         dict: ``name -> Path`` of every file written (without ``.txt``),
@@ -108,8 +115,13 @@ def make_bench_world(root: Union[str, Path], num_frames: int = 8,
         paths[name] = root / f'{name}.txt'
         write_annotations(paths[name], entries)
 
+    unknown = set(counts or {}) - set(POOLS)
+    if unknown:
+        raise KeyError(f'counts: unknown pools {sorted(unknown)}; use '
+                       f'{sorted(POOLS)}.')
     pools = {}
     for pool, (set_name, count) in POOLS.items():
+        count = (counts or {}).get(pool, count)
         (root / 'videos' / pool).mkdir(parents=True, exist_ok=True)
         entries = []
         for label, triple in enumerate(sets[set_name]):
@@ -136,10 +148,10 @@ def make_bench_world(root: Union[str, Path], num_frames: int = 8,
     # few-shot: K shots per class of world B and of the motion set
     for name, pool, set_name in (('appearance', 'world_b_train', 'world_b'),
                                  ('motion', 'motion_train', 'motion')):
-        for shots in SHOTS:
+        for k in shots:
             for s in SEEDS:
-                annotations(f'fs_{name}_k{shots}_s{s}', sample_few_shot(
-                    pools[pool], shots, s, len(sets[set_name])))
+                annotations(f'fs_{name}_k{k}_s{s}', sample_few_shot(
+                    pools[pool], k, s, len(sets[set_name])))
     # base-to-novel: 16 shots of the base classes, 3 seeds
     b2n_sources = {
         'b2n': (pools['b2n_train'], pools['b2n_base_test'],
@@ -162,7 +174,7 @@ def make_bench_world(root: Union[str, Path], num_frames: int = 8,
     for name, (train, base_test, novel_test) in b2n_sources.items():
         for s in SEEDS:
             annotations(f'{name}_base_k16_s{s}',
-                        sample_few_shot(train, 16, s))
+                        sample_few_shot(train, b2n_shots, s))
         if name != 'b2n':  # b2n's test files are its pools
             annotations(f'{name}_base_test', base_test)
             annotations(f'{name}_novel_test', novel_test)
