@@ -1,10 +1,17 @@
-# MaPLe-style on the base-to-novel cell of vlprompt_b2n_ucf101_s2.py.
+# MaPLe as published, on the schedule of ViFi-CLIP's prompting recipe
+# (_base_/recipes/maple_base2novel.py), base-to-novel UCF-101, published seed
+# 2: trains on the base classes, scores base_val and novel_val against their
+# own names, keeps the best b2n/hm (_base_/datasets/base2novel.py).
 #
-# Train (8 GPUs x 8 clips; see README "Distributed training"):
+# Train (8 GPUs x 8 clips of 32 frames; see README "Distributed training"):
 #   bash tools/dist_train.sh configs/base2novel/maple_b2n_ucf101_s2.py 8
 # Test:
 #   bash tools/dist_test.sh configs/base2novel/maple_b2n_ucf101_s2.py \
 #       work_dirs/maple_b2n_ucf101_s2/best_b2n_hm_epoch_N.pth 8
-_base_ = ['./vlprompt_b2n_ucf101_s2.py', '../_base_/models/peer_variants.py']
+_base_ = [
+    '../_base_/recipes/maple_base2novel.py',
+    '../_base_/datasets/base2novel.py'
+]
 
-model = {{_base_.maple_model}}
+(model, train_dataloader, val_dataloader, test_dataloader, val_cfg,
+ test_cfg, default_hooks, randomness) = _base_.b2n_cells['ucf101_s2']

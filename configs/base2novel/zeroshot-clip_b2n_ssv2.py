@@ -1,9 +1,13 @@
-# Zero-shot CLIP on the base-to-novel Something-Something v2 sets (nothing is trained, so no seed):
-# hand template, base_val against the base names, novel_val against the novel names.
+# zero-shot CLIP ("a photo of a {}.", nothing trained) on the base-to-novel
+# Something-Something v2 sets (nothing is trained, so no seed): base_val
+# against the base names, novel_val against the novel names.
 #
-# Test:
-#   bash tools/dist_test.sh configs/base2novel/zeroshot-clip_b2n_ssv2.py \
-#       none 8
-_base_ = ['./vlprompt_b2n_ssv2_s1.py', '../_base_/models/peer_variants.py']
+# Nothing is trained. Test:
+#   bash tools/dist_test.sh configs/base2novel/zeroshot-clip_b2n_ssv2.py none 8
+_base_ = [
+    '../baselines/zeroshot-clip_k400.py',
+    '../_base_/datasets/base2novel.py'
+]
 
-model = {{_base_.zeroshot_clip_model}}
+(model, train_dataloader, val_dataloader, test_dataloader, val_cfg,
+ test_cfg, default_hooks, randomness) = _base_.b2n_cells['ssv2_s1']

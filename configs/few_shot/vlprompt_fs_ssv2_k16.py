@@ -1,22 +1,16 @@
-# ViLT-CLIP, few-shot Something-Something v2: K=16 clips per class (all classes) from the published
-# split-1 few-shot list; evaluated on the split-1 test list (validation.txt), top-1.
+# ViLT-CLIP on the shared recipe (vlprompt_k400.py), few-shot
+# Something-Something v2: K=16 clips per class (all classes), published
+# split-1 list; tested on the split-1 test list, top-1
+# (_base_/datasets/few_shot.py).
 #
 # Train (8 GPUs x 8 clips; see README "Distributed training"):
 #   bash tools/dist_train.sh configs/few_shot/vlprompt_fs_ssv2_k16.py 8
 # Test:
 #   bash tools/dist_test.sh configs/few_shot/vlprompt_fs_ssv2_k16.py \
 #       work_dirs/vlprompt_fs_ssv2_k16/epoch_30.pth 8
-_base_ = ['../vlprompt_k400.py', '../_base_/datasets/ssv2_train_pipeline.py']
+_base_ = ['../vlprompt_k400.py', '../_base_/datasets/few_shot.py']
 
-videos = 'data/sthv2/videos'
-test_list = 'data/vifi_protocol/datasets_splits/ssv2_splits/validation.txt'
-
-model = dict(cls_head=dict(class_names='data/vifi_protocol/labels/ssv2_labels.csv'))
-train_dataloader = dict(dataset=dict(
-    ann_file='data/vifi_protocol/datasets_splits/ssv2_splits/train1_few_shot_16.txt',
-    pipeline={{_base_.ssv2_train_pipeline}},
-    data_prefix=dict(video=videos)))
-val_dataloader = dict(
-    dataset=dict(ann_file=test_list, data_prefix=dict(video=videos)))
-test_dataloader = dict(
-    dataset=dict(ann_file=test_list, data_prefix=dict(video=videos)))
+(model, train_dataloader, val_dataloader,
+ test_dataloader) = _base_.fs_cells['ssv2_k16']
+# SSv2: no flip, it would swap "left" and "right" in the class names
+train_dataloader.dataset.pipeline = _base_.train_pipeline_noflip

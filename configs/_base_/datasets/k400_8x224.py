@@ -1,49 +1,19 @@
 # Kinetics-400 videos, 8 frames sampled uniformly, 224 px.
 # Train: RandomResizedCrop + flip. Test: 2 clips x 3 crops, fused by
-# averaging probabilities (cls_head.average_clips='prob').
+# averaging probabilities (cls_head.average_clips='prob'). Pipelines: see
+# video_pipelines.py (video_frames switches a config to 16 or 32 frames).
+_base_ = ['./video_pipelines.py']
+
 dataset_type = 'CheckedVideoDataset'  # checks annotations (file:line)
 data_root = 'data/kinetics400/videos_train'
 data_root_val = 'data/kinetics400/videos_val'
 ann_file_train = 'data/kinetics400/kinetics400_train_list_videos.txt'
 ann_file_val = 'data/kinetics400/kinetics400_val_list_videos.txt'
 ann_file_test = 'data/kinetics400/kinetics400_val_list_videos.txt'
-file_client_args = dict(io_backend='disk')
-
-num_frames = 8
-# Unreadable training videos (at open or decode) are logged and replaced by
-# another sample, and counted (SkippedVideoHook); at test time they fail
-# with the file named (CheckedDecordInit, CheckedDecordDecode).
-train_pipeline = [
-    dict(type='CheckedDecordInit', on_error='skip', **file_client_args),
-    dict(type='UniformSample', clip_len=num_frames, num_clips=1),
-    dict(type='CheckedDecordDecode', on_error='skip'),
-    dict(type='Resize', scale=(-1, 256)),
-    dict(type='RandomResizedCrop'),
-    dict(type='Resize', scale=(224, 224), keep_ratio=False),
-    dict(type='Flip', flip_ratio=0.5),
-    dict(type='FormatShape', input_format='NCHW'),
-    dict(type='PackActionInputs')
-]
-val_pipeline = [
-    dict(type='CheckedDecordInit', **file_client_args),
-    dict(type='UniformSample', clip_len=num_frames, num_clips=1,
-         test_mode=True),
-    dict(type='CheckedDecordDecode'),
-    dict(type='Resize', scale=(-1, 224)),
-    dict(type='CenterCrop', crop_size=224),
-    dict(type='FormatShape', input_format='NCHW'),
-    dict(type='PackActionInputs')
-]
-test_pipeline = [
-    dict(type='CheckedDecordInit', **file_client_args),
-    dict(type='UniformSample', clip_len=num_frames, num_clips=2,
-         test_mode=True),
-    dict(type='CheckedDecordDecode'),
-    dict(type='Resize', scale=(-1, 224)),
-    dict(type='ThreeCrop', crop_size=224),
-    dict(type='FormatShape', input_format='NCHW'),
-    dict(type='PackActionInputs')
-]
+train_pipeline = _base_.video_pipelines['8f']['train']
+train_pipeline_noflip = _base_.video_pipelines['8f']['train_noflip']
+val_pipeline = _base_.video_pipelines['8f']['val']
+test_pipeline = _base_.video_pipelines['8f']['test']
 
 train_dataloader = dict(
     batch_size=8,

@@ -11,27 +11,16 @@
 # Videos: data/ucf101/videos/, data/hmdb51/videos/ (flat, file names as in
 # the split files), data/kinetics600/videos/ (train/..., as in the splits).
 #
-# Names here do not collide with other bases; a config uses them with
-#   test_dataloader = {{_base_.zero_shot_test_dataloader}}
-#   test_cfg = {{_base_.zero_shot_test_cfg}}
-#   test_evaluator = {{_base_.zero_shot_test_evaluator}}
-zero_shot_protocol = 'data/vifi_protocol'
-zero_shot_frames = 8
-# one clip, centre crop (single view)
-zero_shot_pipeline = [
-    dict(type='CheckedDecordInit'),
-    dict(type='UniformSample', clip_len=zero_shot_frames, num_clips=1,
-         test_mode=True),
-    dict(type='CheckedDecordDecode'),
-    dict(type='Resize', scale=(-1, 224)),
-    dict(type='CenterCrop', crop_size=224),
-    dict(type='FormatShape', input_format='NCHW'),
-    dict(type='PackActionInputs')
-]
+# A config puts the cell on top of a method's recipe; the sets use the
+# recipe's single-view val_pipeline (its frame count):
+#   test_dataloader = dict(_base_.zero_shot_cell[0],
+#                          dataset=dict(pipeline=_base_.val_pipeline))
+#   test_cfg, test_evaluator = _base_.zero_shot_cell[1:]
+_protocol = 'data/vifi_protocol'
 # (prefix, group, annotation file, class names, video folder)
-_zs_sets = [
-    (f'{ds}_s{i}', ds, f'{zero_shot_protocol}/datasets_splits/{sp}/{ann}',
-     f'{zero_shot_protocol}/labels/{names}', videos)
+_sets = [
+    (f'{ds}_s{i}', ds, f'{_protocol}/datasets_splits/{sp}/{ann}',
+     f'{_protocol}/labels/{names}', videos)
     for ds, sp, ann_tmpl, names_tmpl, videos in (
         ('ucf', 'ucf_splits', 'val{}.txt', 'ucf_101_labels.csv',
          'data/ucf101/videos'),
@@ -42,21 +31,14 @@ _zs_sets = [
     for i in (1, 2, 3)
     for ann, names in ((ann_tmpl.format(i), names_tmpl.format(i)), )
 ]
-# workers are not persistent: 9 sets x 8 idle workers would pile up
-zero_shot_test_dataloader = [
-    dict(batch_size=8,
-         num_workers=8,
-         persistent_workers=False,
-         sampler=dict(type='DefaultSampler', shuffle=False),
-         dataset=dict(type='CheckedVideoDataset',
-                      ann_file=ann,
-                      data_prefix=dict(video=videos),
-                      pipeline=zero_shot_pipeline,
-                      test_mode=True)) for _, _, ann, _, videos in _zs_sets
+zero_shot_cell = [
+    # a template for the 9 sets; workers are not persistent: 9 sets x 8 idle
+    # workers would pile up
+    dict(batch_size=8, num_workers=8, persistent_workers=False),
+    dict(type='MultiSetTestLoop',
+         sets=[dict(prefix=prefix, group=group, ann_file=ann,
+                    data_prefix=dict(video=videos), class_names=names)
+               for prefix, group, ann, names, videos in _sets]),
+    dict(type='AccMetric')
 ]
-zero_shot_test_cfg = dict(
-    type='MultiSetTestLoop',
-    sets=[dict(prefix=prefix, group=group, class_names=names)
-          for prefix, group, _, names, _ in _zs_sets])
-zero_shot_test_evaluator = dict(type='AccMetric')
-del _zs_sets  # helper only, not a config key
+del _sets, _protocol  # helpers only, not config keys

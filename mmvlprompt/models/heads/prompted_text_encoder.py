@@ -1,5 +1,5 @@
 """CLIP text tower with learnable context and deep prompts (DESIGN 1.2)."""
-from typing import List, Sequence
+from typing import List, Optional, Sequence
 
 import open_clip
 import torch
@@ -151,12 +151,16 @@ class PromptedTextEncoder(nn.Module):
 
 
 def placeholder_texts(class_names: Sequence[str], num_tokens: int,
-                      template: str) -> List[str]:
+                      template: str,
+                      context_words: Optional[str] = None) -> List[str]:
     """Texts whose first ``num_tokens`` words are overwritten by prompts.
 
     The part of ``template`` before ``{}`` is replaced by the learnable
-    context; the part after it (usually ``.``) is kept.
+    context; the part after it (usually ``.``) is kept. ``context_words``
+    (at least ``num_tokens`` tokens) stands in for the ``num_tokens``
+    placeholders: its first ``num_tokens`` tokens are overwritten and the
+    rest stay as fixed words before the class name.
     """
     suffix = template[template.index('{}'):]
-    prefix = ' '.join(['X'] * num_tokens)
+    prefix = context_words or ' '.join(['X'] * num_tokens)
     return [f'{prefix} {suffix.format(name)}' for name in class_names]

@@ -109,6 +109,7 @@ class PromptedTextHead(BaseHead):
         self.logit_scale = model.logit_scale
         self.loss_scenario = MODELS.build(loss_scenario) \
             if loss_scenario is not None else None
+        self.context_words: Optional[str] = None  # set_context_words
         self._token_cache: Dict[tuple, Tensor] = {}
         self._hand_cache: Dict[tuple, Tensor] = {}
         # class names -> (text weight versions, prompts, (C, D) features)
@@ -129,10 +130,21 @@ class PromptedTextHead(BaseHead):
         """Token embeddings of the ``ctx_init`` phrase, ``(k, d_t)``."""
         return self.text_encoder.embed_phrase(phrase)
 
+    def set_context_words(self, words: Optional[str]) -> None:
+        """Words read in front of each class name when prompted, whose
+        first ``n`` tokens the prompts overwrite; the rest stay fixed (the
+        prompt learner's ``context_words``). None: ``n`` placeholders."""
+        if words is not None and self.text_encoder.num_phrase_tokens(
+                words) < 1:
+            raise ValueError(f'context words {words!r} have no tokens.')
+        self.context_words = words
+        self._eval_cache.clear()
+
     def _tokens(self, names: Sequence[str], num_tokens: int) -> Tensor:
-        key = (tuple(names), num_tokens)
+        key = (tuple(names), num_tokens, self.context_words)
         if key not in self._token_cache:
-            texts = placeholder_texts(names, num_tokens, self.template) \
+            texts = placeholder_texts(names, num_tokens, self.template,
+                                      self.context_words) \
                 if num_tokens else [self.template.format(n) for n in names]
             self._token_cache[key] = self.text_encoder.tokenize(texts)
         tokens = self._token_cache[key]

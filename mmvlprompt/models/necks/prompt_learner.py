@@ -7,12 +7,16 @@ from mmengine.model import BaseModule
 from torch import Tensor, nn
 
 MAPPINGS = ('both', 'text_to_vision', 'vision_to_text', 'none')
+MAPPING_INITS = ('zeros', 'default')
 
 
-def _zero_linear(in_dim: int, out_dim: int) -> nn.Linear:
+def _mapping_linear(in_dim: int, out_dim: int, init: str) -> nn.Linear:
+    """``Linear(in_dim, out_dim)``: PyTorch's default init for
+    ``init='default'``, all zeros for ``'zeros'``."""
     layer = nn.Linear(in_dim, out_dim)
-    nn.init.zeros_(layer.weight)
-    nn.init.zeros_(layer.bias)
+    if init == 'zeros':
+        nn.init.zeros_(layer.weight)
+        nn.init.zeros_(layer.bias)
     return layer
 
 
@@ -29,15 +33,20 @@ class VLPromptLearner(BaseModule):
 
     Holds ``P_t^l`` (``depth_text`` layers of ``num_text_tokens x d_t``) and
     ``P_v^l`` (``depth_vision`` layers of ``num_vision_tokens x d_v``), plus
-    one zero-initialised ``Linear(d_t, d_v)`` (text-to-vision) and/or
-    ``Linear(d_v, d_t)`` (vision-to-text) per layer prompted in both
-    branches. :meth:`forward` returns the per-layer prompts each encoder
-    inserts (DESIGN 1.4)::
+    one ``Linear(d_t, d_v)`` (text-to-vision) and/or ``Linear(d_v, d_t)``
+    (vision-to-text) per layer prompted in both branches. :meth:`forward`
+    returns the per-layer prompts each encoder inserts (DESIGN 1.4)::
 
         vision[l] = P_v^l + M_t->v^l(P_t^l)
         text[l]   = P_t^l + M_v->t^l(P_v^l)
 
     The mappings read the independent prompts, never mapped values.
+
+    With ``independent_vision_prompts=False`` there is no ``P_v``: every
+    vision prompt is generated from the text prompt of its layer (MaPLe's
+    coupling; needs ``mapping='text_to_vision'``)::
+
+        vision[l] = M_t->v^l(P_t^l),  l < depth_vision <= depth_text
 
     Args:
         num_text_tokens (int): ``n`` text context tokens.
@@ -47,8 +56,17 @@ class VLPromptLearner(BaseModule):
         depth_vision (int): Same for the vision branch.
         mapping (str): ``'both'``, ``'text_to_vision'``, ``'vision_to_text'``
             or ``'none'``.
+        independent_vision_prompts (bool): Learn ``P_v`` (True). False
+            generates the vision prompts from the text prompts only.
+        mapping_init (str): ``'zeros'`` (training starts without the
+            mapped term) or ``'default'`` (PyTorch's ``nn.Linear`` init).
         ctx_init (str): Phrase that initialises the last tokens of
             ``P_t^0``, next to the class name. Empty for random init.
+        fixed_ctx_tail (bool): When ``ctx_init`` has more tokens than
+            ``num_text_tokens``, its first ``num_text_tokens`` tokens
+            initialise ``P_t^0`` and the rest stay fixed words between the
+            prompts and the class name (MaPLe: ``'a photo'`` learnt,
+            ``'of a'`` kept). False refuses such a phrase.
         init_std (float): Std of the normal init of the other prompts.
         text_width, vision_width (int): ``d_t`` and ``d_v``; filled in by
             the recognizer from the encoders.
@@ -62,7 +80,10 @@ class VLPromptLearner(BaseModule):
                  depth_text: int = 9,
                  depth_vision: int = 9,
                  mapping: str = 'both',
+                 independent_vision_prompts: bool = True,
+                 mapping_init: str = 'zeros',
                  ctx_init: str = 'a video of a person doing',
+                 fixed_ctx_tail: bool = False,
                  init_std: float = 0.02,
                  text_width: Optional[int] = None,
                  vision_width: Optional[int] = None,
@@ -73,21 +94,32 @@ class VLPromptLearner(BaseModule):
         self._validate(num_text_tokens, num_vision_tokens, depth_text,
                        depth_vision, mapping, text_width, vision_width,
                        text_layers, vision_layers, init_std)
+        self._validate_coupling(mapping, independent_vision_prompts,
+                                mapping_init, fixed_ctx_tail, depth_text,
+                                depth_vision)
         self.mapping = mapping
+        self.independent_vision_prompts = independent_vision_prompts
+        self.mapping_init = mapping_init
         self.ctx_init = ctx_init
+        self.fixed_ctx_tail = fixed_ctx_tail
+        # the words the text encoder reads in front of the class name, of
+        # which the first n are overwritten by prompts (init_text_context)
+        self.context_words: Optional[str] = None
         self.depth_text, self.depth_vision = depth_text, depth_vision
         # (J_t, n, d_t) and (J_v, n, d_v); None for an unprompted branch
         self.text_prompts = _prompt_parameter(depth_text, num_text_tokens,
                                               text_width, init_std)
-        self.vision_prompts = _prompt_parameter(depth_vision,
-                                                num_vision_tokens,
-                                                vision_width, init_std)
+        self.vision_prompts = _prompt_parameter(
+            depth_vision if independent_vision_prompts else 0,
+            num_vision_tokens, vision_width, init_std)
         shared = min(depth_text, depth_vision)
         self.text_to_vision = nn.ModuleList(
-            [_zero_linear(text_width, vision_width) for _ in range(shared)]
+            [_mapping_linear(text_width, vision_width, mapping_init)
+             for _ in range(shared)]
             if mapping in ('both', 'text_to_vision') else [])
         self.vision_to_text = nn.ModuleList(
-            [_zero_linear(vision_width, text_width) for _ in range(shared)]
+            [_mapping_linear(vision_width, text_width, mapping_init)
+             for _ in range(shared)]
             if mapping in ('both', 'vision_to_text') else [])
 
     @staticmethod
@@ -122,25 +154,68 @@ class VLPromptLearner(BaseModule):
         if not init_std >= 0:
             raise ValueError(f'neck.init_std={init_std}: expected >= 0.')
 
+    @staticmethod
+    def _validate_coupling(mapping, independent, mapping_init, fixed_tail,
+                           depth_t, depth_v) -> None:
+        for key, value in (('independent_vision_prompts', independent),
+                           ('fixed_ctx_tail', fixed_tail)):
+            if not isinstance(value, bool):
+                raise ValueError(f'neck.{key}={value!r}: expected True or '
+                                 'False.')
+        if mapping_init not in MAPPING_INITS:
+            raise ValueError(f'neck.mapping_init={mapping_init!r}: expected '
+                             f'one of {MAPPING_INITS}.')
+        if mapping == 'none' and mapping_init != 'zeros':
+            raise ValueError(
+                f"neck.mapping_init={mapping_init!r} has no mapping to "
+                "initialise with mapping='none'; leave it at 'zeros'.")
+        if independent:
+            return
+        if mapping != 'text_to_vision':
+            raise ValueError(
+                'neck.independent_vision_prompts=False generates the vision '
+                'prompts from the text prompts and needs '
+                f"mapping='text_to_vision' (got mapping={mapping!r}).")
+        if not 1 <= depth_v <= depth_t:
+            raise ValueError(
+                f'neck.depth_vision={depth_v}: with '
+                'independent_vision_prompts=False every vision prompt comes '
+                'from the text prompt of its layer, so 1 <= depth_vision <= '
+                f'depth_text (={depth_t}) is needed.')
+
     @torch.no_grad()
     def init_text_context(self, phrase_embedding: Tensor) -> None:
         """Copy ``ctx_init``'s token embeddings ``(k, d_t)`` into the last
-        ``k`` tokens of ``P_t^0``, next to the class name."""
+        ``k`` tokens of ``P_t^0``, next to the class name.
+
+        With ``fixed_ctx_tail`` and ``k > n`` the first ``n`` tokens fill
+        ``P_t^0`` and :attr:`context_words` becomes ``ctx_init``: the text
+        encoder then reads the whole phrase and overwrites only its first
+        ``n`` positions, so the other ``k - n`` words stay fixed.
+        """
         if self.depth_text == 0 or phrase_embedding.shape[0] == 0:
             return
         k, n = phrase_embedding.shape[0], self.text_prompts.shape[1]
+        dtype = self.text_prompts.dtype
+        if k > n and self.fixed_ctx_tail:
+            self.text_prompts[0] = phrase_embedding[:n].to(dtype)
+            self.context_words = self.ctx_init
+            return
         if k > n:
             raise ValueError(
                 f'neck.ctx_init={self.ctx_init!r} has {k} tokens but '
-                f'num_text_tokens={n}; use a shorter phrase or more tokens.')
-        self.text_prompts[0, n - k:] = phrase_embedding.to(
-            self.text_prompts.dtype)
+                f'num_text_tokens={n}; use a shorter phrase, more tokens, or '
+                'fixed_ctx_tail=True to keep the extra words fixed.')
+        self.text_prompts[0, n - k:] = phrase_embedding.to(dtype)
 
     def forward(self) -> Dict[str, List[Tensor]]:
         """Per-layer prompts: ``text`` ``[(n, d_t)] * depth_text`` and
         ``vision`` ``[(n, d_v)] * depth_vision``."""
         text = [] if self.text_prompts is None else list(
-            self.text_prompts.unbind(0))
+            self.text_prompts.unbind(0))  # [(n, d_t)] * J_t
+        if not self.independent_vision_prompts:  # generated from the text
+            vision = [m(t) for t, m in zip(text, self.text_to_vision)]
+            return dict(text=text, vision=vision)  # [(n, d_v)] * J_v
         vision = [] if self.vision_prompts is None else list(
             self.vision_prompts.unbind(0))
         mapped_text = [t + m(v) for t, v, m in zip(text, vision,

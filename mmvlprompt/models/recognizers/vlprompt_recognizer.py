@@ -8,6 +8,7 @@ from mmaction.utils import OptConfigType, OptSampleList, SampleList
 from mmengine.model import BaseModel
 from torch import Tensor
 
+from ...utils import load_class_names
 from ..utils.clip_state import ClipStateMixin
 
 
@@ -53,6 +54,8 @@ class VLPromptRecognizer(ClipStateMixin, BaseRecognizer):
                  data_preprocessor: OptConfigType = None) -> None:
         if data_preprocessor is None:
             data_preprocessor = dict(type='ActionDataPreprocessor')
+        data_preprocessor = self._with_blending_classes(data_preprocessor,
+                                                        cls_head)
         BaseModel.__init__(self, data_preprocessor=data_preprocessor)
         if not isinstance(clip, dict) or 'arch' not in clip:
             raise ValueError("model.clip must be a dict with at least 'arch' "
@@ -85,6 +88,8 @@ class VLPromptRecognizer(ClipStateMixin, BaseRecognizer):
             self.neck = MODELS.build(neck)
             self.neck.init_text_context(
                 self.cls_head.embed_context(self.neck.ctx_init))
+            self.cls_head.set_context_words(
+                getattr(self.neck, 'context_words', None))
         self.freeze_backbone = freeze_backbone
         if freeze_backbone:
             self.backbone.requires_grad_(False)
@@ -92,6 +97,36 @@ class VLPromptRecognizer(ClipStateMixin, BaseRecognizer):
         self.train_cfg = train_cfg
         self.test_cfg = test_cfg
         self._init_clip_state(prompt_only_checkpoint, clip)
+
+    @staticmethod
+    def _with_blending_classes(preprocessor: dict, cls_head: dict) -> dict:
+        """Fill ``num_classes`` of the mixup/cutmix batch augments
+        (``data_preprocessor.blending``, training only) with the size of the
+        training class set, and refuse a stated count that differs."""
+        blending = preprocessor.get('blending')
+        if not blending:
+            return preprocessor
+        preprocessor = copy.deepcopy(dict(preprocessor))
+        blending = preprocessor['blending'] = copy.deepcopy(dict(blending))
+        names, origin = load_class_names(cls_head.get('class_names'),
+                                         'model.cls_head.class_names')
+        augments = blending.get('augments')
+        if augments is None:
+            augments = [blending]
+        else:
+            augments = blending['augments'] = [
+                dict(a) for a in (augments if isinstance(augments, (
+                    list, tuple)) else [augments])]
+        for i, aug in enumerate(augments):
+            stated = aug.setdefault('num_classes', len(names))
+            if stated != len(names):
+                where = 'data_preprocessor.blending' + (
+                    f'.augments.{i}' if 'augments' in blending else '')
+                raise ValueError(
+                    f'model.{where}.num_classes={stated} but {origin} has '
+                    f'{len(names)} training classes; leave num_classes out '
+                    'to take it from cls_head.class_names.')
+        return preprocessor
 
     @staticmethod
     def _with_clip(cfg: dict, clip: dict) -> dict:

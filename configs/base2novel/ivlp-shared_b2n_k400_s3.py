@@ -1,0 +1,18 @@
+# IVLP ablation of ViLT-CLIP on its shared recipe (ViLT-CLIP prompts, no
+# mapping, no scenario loss; controlled comparison), base-to-novel
+# Kinetics-400, published seed 3: trains on the base classes, scores base_val
+# and novel_val against their own names, keeps the best b2n/hm
+# (_base_/datasets/base2novel.py).
+#
+# Train (8 GPUs x 8 clips; see README "Distributed training"):
+#   bash tools/dist_train.sh configs/base2novel/ivlp-shared_b2n_k400_s3.py 8
+# Test:
+#   bash tools/dist_test.sh configs/base2novel/ivlp-shared_b2n_k400_s3.py \
+#       work_dirs/ivlp-shared_b2n_k400_s3/best_b2n_hm_epoch_N.pth 8
+_base_ = [
+    '../baselines/ivlp-shared_k400.py',
+    '../_base_/datasets/base2novel.py'
+]
+
+(model, train_dataloader, val_dataloader, test_dataloader, val_cfg,
+ test_cfg, default_hooks, randomness) = _base_.b2n_cells['k400_s3']

@@ -1,0 +1,18 @@
+# ViFi-CLIP-style full fine-tuning on the shared ViLT-CLIP recipe (controlled
+# comparison; lr 8e-6, not a published value), base-to-novel HMDB-51,
+# published seed 1: trains on the base classes, scores base_val and novel_val
+# against their own names, keeps the best b2n/hm
+# (_base_/datasets/base2novel.py).
+#
+# Train (8 GPUs x 8 clips; see README "Distributed training"):
+#   bash tools/dist_train.sh configs/base2novel/vificlip-shared_b2n_hmdb51_s1.py 8
+# Test:
+#   bash tools/dist_test.sh configs/base2novel/vificlip-shared_b2n_hmdb51_s1.py \
+#       work_dirs/vificlip-shared_b2n_hmdb51_s1/best_b2n_hm_epoch_N.pth 8
+_base_ = [
+    '../baselines/vificlip-shared_k400.py',
+    '../_base_/datasets/base2novel.py'
+]
+
+(model, train_dataloader, val_dataloader, test_dataloader, val_cfg,
+ test_cfg, default_hooks, randomness) = _base_.b2n_cells['hmdb51_s1']

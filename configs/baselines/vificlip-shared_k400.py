@@ -1,0 +1,8 @@
+# ViFi-CLIP-style full fine-tuning on the shared ViLT-CLIP recipe (controlled
+# comparison; lr 8e-6, not a published value), fully supervised on
+# Kinetics-400.
+# 8 frames, 8 GPUs x 8 clips, lr as vlprompt_k400.py unless set here, 30 epochs.
+_base_ = ['../vlprompt_k400.py', '../_base_/models/peer_variants.py']
+
+model = _base_.vificlip_shared_model
+optim_wrapper = _base_.vificlip_shared_optim_wrapper
