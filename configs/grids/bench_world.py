@@ -16,8 +16,12 @@ method_order = ['zero-shot', 'vificlip', 'ivlp', 'maple', 'vilt-clip',
 _root = '{{$MMVLP_BENCH_ROOT:data/bench_world}}'
 _cfg = 'configs/benchmark/world_{}.py'
 _no_scenario = 'model.cls_head.loss_scenario=None'
-# the methods, as overrides of the ViLT-CLIP configs (DESIGN 1.6); the
-# trained ones in table order
+# the methods, as overrides of the ViLT-CLIP configs (DESIGN 1.6), all on
+# the one recipe of configs/_base_/schedules/bench_world.py; the trained ones
+# in table order. ViFi-CLIP: full fine-tuning (the '-shared' variant of the
+# peer configs). MaPLe: the faithful coupling of maple_model (vision prompts
+# generated from the text prompts, default-init mappings, 2 tokens, 'a video'
+# learnt and 'of' kept) at the tiny CLIP's depth 3 and the world's template.
 _methods = {
     'vificlip': ['model.neck=None', 'model.freeze_backbone=False',
                  _no_scenario, 'optim_wrapper.optimizer.lr=1e-4'],
@@ -26,7 +30,8 @@ _methods = {
               'model.neck.independent_vision_prompts=False',
               'model.neck.mapping_init=default',
               'model.neck.num_text_tokens=2',
-              'model.neck.num_vision_tokens=2', _no_scenario],
+              'model.neck.num_vision_tokens=2',
+              'model.neck.fixed_ctx_tail=True', _no_scenario],
     'vilt-clip': [],
     'vilt-clip-no-scenario': [_no_scenario],
     'vilt-clip-no-mapping': ['model.neck.mapping=none'],
