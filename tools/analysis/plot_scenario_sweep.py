@@ -31,11 +31,9 @@ _WEIGHT_RE = re.compile(r'^vilt-clip-w([0-9.]+)$')
 
 def sweep_records(bench_dir: str, declared: float, dataset: str):
     """``{multiple: {metric: [value per seed]}}`` of the sweep's cells."""
-    roots = [p for p in (Path(bench_dir), Path(bench_dir) / 'sweep')
-             if p.is_dir()]
     out = defaultdict(lambda: defaultdict(list))
-    for cell, metrics, path in grid_tables.load_cells([str(r) for r in
-                                                        roots]):
+    # every metrics.json under the folder, sweep/ included
+    for cell, metrics, path in grid_tables.load_cells([bench_dir]):
         if cell.get('protocol') != 'base2novel' or \
                 cell.get('dataset') != dataset:
             continue
