@@ -196,3 +196,28 @@ def test_world_files_are_deterministic(tiny_world, tmp_path):
     frames = [decord.VideoReader(str(p['root'] / 'videos' / rel)).get_batch(
         [0, 1]).asnumpy() for p in (again, tiny_world)]
     assert np.array_equal(*frames)
+
+
+@pytest.mark.slow
+def test_setting_configs_read_the_world_with_matching_labels(tiny_world,
+                                                             monkeypatch):
+    """Every setting config's training, template test and multi-set test
+    files exist under MMVLP_BENCH_ROOT and their labels index the class
+    names they are checked against (LabelRangeHook)."""
+    from mmengine.config import Config
+    repo = Path(__file__).resolve().parents[1]
+    monkeypatch.setenv('MMVLP_BENCH_ROOT', str(tiny_world['root']))
+
+    def check(ann, classes):
+        labels = {e.label for e in read_annotations(ann)}
+        assert labels and max(labels) < len(_names(classes)), (ann, classes)
+
+    for config in sorted((repo / 'configs' / 'benchmark').glob('world_*.py')):
+        cfg = Config.fromfile(str(config))
+        names = cfg.model.cls_head.class_names
+        train = cfg.train_dataloader.dataset.ann_file  # the tiny world's K
+        check(train.replace('_k16_s', '_k3_s') if '/fs_' in train else train,
+              names)
+        check(cfg.val_dataloader.dataset.ann_file, names)
+        for spec in cfg.test_cfg.get('sets', []):
+            check(spec['ann_file'], spec['class_names'])

@@ -15,6 +15,10 @@ model = dict(
     cls_head=dict(class_names=f'{bench_root}/classes_{b2n}_base.txt'))
 train_dataloader = dict(
     dataset=dict(ann_file=f'{bench_root}/{b2n}_base_k16_s1.txt'))
+# the template loader of the test sets (and of the label-range check)
+test_dataloader = dict(
+    dataset=dict(ann_file=f'{bench_root}/{b2n}_base_test.txt'))
+val_dataloader = test_dataloader
 test_cfg = dict(
     _delete_=True,
     type='MultiSetTestLoop',

@@ -11,6 +11,9 @@ model = dict(
     cls_head=dict(class_names=bench_root + '/classes_motion_base.txt'))
 train_dataloader = dict(
     dataset=dict(ann_file=bench_root + '/motion_base_k16_s1.txt'))
+test_dataloader = dict(
+    dataset=dict(ann_file=bench_root + '/motion_base_test.txt'))
+val_dataloader = test_dataloader
 test_cfg = dict(sets=[
     dict(prefix='base', ann_file=bench_root + '/motion_base_test.txt',
          class_names=bench_root + '/classes_motion_base.txt'),
