@@ -7,8 +7,9 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.mmvlprompt-installed
 DEMO_DIR ?= work_dirs/demo
 RETRIEVAL_DIR ?= work_dirs/retrieval
+BENCH_DIR ?= work_dirs/benchmark
 
-.PHONY: venv test demo demo-full clean
+.PHONY: venv test demo demo-full benchmark clean
 
 venv: $(STAMP)
 
@@ -31,11 +32,16 @@ retrieval: $(STAMP)
 	PATH="$(abspath $(VENV))/bin:$$PATH" bash tools/retrieval.sh $(RETRIEVAL_DIR)
 
 # `make demo` after re-pretraining the tiny CLIP (deterministic on CPU, about
-# 10 min on 1 core) instead of using the committed checkpoints/vlp-world/.
+# 10 min on 1 core) instead of using the committed checkpoints/vlp-bench/.
 demo-full: $(STAMP)
 	mkdir -p $(DEMO_DIR)
-	$(PY) tools/pretrain_tiny_clip.py $(DEMO_DIR)/vlp-world.pt --arch vlp-world --steps 800 --seed 0
-	PATH="$(abspath $(VENV))/bin:$$PATH" MMVLP_WORLD_CLIP=$(DEMO_DIR)/vlp-world.pt bash tools/demo.sh $(DEMO_DIR)
+	$(PY) tools/pretrain_tiny_clip.py $(DEMO_DIR)/vlp-bench.pt --arch vlp-bench --corpus bench --steps 900 --seed 0 --eval-images 500
+	PATH="$(abspath $(VENV))/bin:$$PATH" MMVLP_BENCH_CLIP=$(DEMO_DIR)/vlp-bench.pt bash tools/demo.sh $(DEMO_DIR)
+
+# The embedded benchmark: four settings x seven methods x 3 seeds on the
+# benchmark world (tools/benchmark.sh, configs/grids/bench_world.py).
+benchmark: $(STAMP)
+	PATH="$(abspath $(VENV))/bin:$$PATH" bash tools/benchmark.sh $(BENCH_DIR)
 
 clean:
 	rm -rf $(VENV) work_dirs

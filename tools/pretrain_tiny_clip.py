@@ -1,8 +1,14 @@
 """Pretrain a tiny open_clip CLIP on synthetic image-caption pairs.
 
-The pairs come from the synthetic world (``mmvlprompt.datasets.
-synthetic_world``): clean pictures of coloured shapes with their captions,
-never videos and never class labels. The loss is CLIP's symmetric
+The pairs come from one of two corpora (``--corpus``), never videos and
+never class labels:
+
+* ``world`` (default): clean pictures of the demo's synthetic world
+  (``mmvlprompt.datasets.synthetic_world``);
+* ``bench``: web-like pictures of the benchmark world
+  (``mmvlprompt.datasets.bench_world``): clutter, noise, blur, varied
+  backgrounds and scales, every colour, shape and motion word.
+ The loss is CLIP's symmetric
 contrastive loss; captions that are identical strings count as positives of
 each other. The result is an open_clip state dict that loads through
 ``model.clip.pretrained=<path>``, plus ``<path>.json`` with the command, the
@@ -11,10 +17,12 @@ seed and the image-to-text accuracy on fresh pictures.
 Deterministic on CPU for a given seed and thread count: the data of step
 ``s`` comes from ``numpy.random.default_rng([seed, s])``.
 
-Example (the committed checkpoint)::
+Examples (the committed checkpoints)::
 
     python tools/pretrain_tiny_clip.py checkpoints/vlp-world/vlp-world.pt \
-        --arch vlp-world --steps 600 --seed 0
+        --arch vlp-world --steps 800 --seed 0
+    python tools/pretrain_tiny_clip.py checkpoints/vlp-bench/vlp-bench.pt \
+        --arch vlp-bench --corpus bench --steps 900 --seed 0
 """
 import argparse
 import hashlib
@@ -31,6 +39,7 @@ import numpy as np  # noqa: E402
 import torch  # noqa: E402
 import torch.nn.functional as F  # noqa: E402
 
+from mmvlprompt.datasets import bench_world  # noqa: E402
 from mmvlprompt.datasets import synthetic_world as world  # noqa: E402
 from mmvlprompt.models.utils import build_clip  # noqa: E402
 
@@ -40,11 +49,38 @@ STD = np.array([68.500, 66.632, 70.323], dtype=np.float32)
 RENDER_SIZE = 64  # pictures are drawn at the video frame size, then resized
 
 
+def _world_eval(rng, label):
+    triple = world.all_classes()[label]
+    return world.render_image(*triple, RENDER_SIZE, rng)
+
+
+def _bench_eval(rng, label):
+    colour, shape = _BENCH_OBJECTS[label]
+    return bench_world.render_picture(colour, shape, RENDER_SIZE, rng)
+
+
+_BENCH_OBJECTS = [(c, s) for c in bench_world.COLOURS
+                  for s in bench_world.SHAPES]
+# corpus name -> (batch(size, rng) -> (images, captions), evaluation
+# phrases, render(rng, label) -> one fresh evaluation picture)
+CORPORA = {
+    'world': (lambda n, rng: world.image_caption_batch(n, RENDER_SIZE, rng),
+              [world.class_name(*t) for t in world.all_classes()],
+              _world_eval),
+    'bench': (lambda n, rng: bench_world.picture_caption_batch(
+        n, RENDER_SIZE, rng),
+              [bench_world.appearance_name(*t) for t in _BENCH_OBJECTS],
+              _bench_eval),
+}
+
+
 def parse_args(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument('out', help='output state dict (.pt)')
     parser.add_argument('--arch', default='vlp-world',
                         help='open_clip architecture (default: vlp-world)')
+    parser.add_argument('--corpus', default='world', choices=sorted(CORPORA),
+                        help='picture-caption corpus (default: world)')
     parser.add_argument('--steps', type=int, default=600)
     parser.add_argument('--batch-size', type=int, default=128)
     parser.add_argument('--lr', type=float, default=2e-3)
@@ -58,7 +94,7 @@ def parse_args(argv=None):
     parser.add_argument('--log-interval', type=int, default=25)
     parser.add_argument('--eval-images', type=int, default=480,
                         help='fresh pictures for the final image-to-text '
-                        'accuracy over all class phrases')
+                        'accuracy over all object phrases of the corpus')
     args = parser.parse_args(argv)
     for key in ('steps', 'batch_size', 'threads', 'eval_images'):
         if getattr(args, key) <= 0:
@@ -101,16 +137,16 @@ def contrastive_loss(image_feats: torch.Tensor, text_feats: torch.Tensor,
 
 @torch.no_grad()
 def image_to_text_accuracy(model, tokenizer, image_size: int, count: int,
-                           seed: int, device) -> float:
-    """Top-1 of fresh pictures against every class phrase ('a photo of')."""
-    triples = world.all_classes()
-    texts = [f'a photo of {world.class_name(*t)}.' for t in triples]
+                           seed: int, device, corpus: str = 'world') -> float:
+    """Top-1 of fresh pictures against every phrase ('a photo of')."""
+    _, phrases, render = CORPORA[corpus]
+    texts = [f'a photo of {p}.' for p in phrases]
     text = F.normalize(model.encode_text(tokenizer(texts).to(device)), dim=-1)
     rng = np.random.default_rng([seed, 10**6])
     correct = 0
     for i in range(count):
-        label = i % len(triples)
-        image = world.render_image(*triples[label], RENDER_SIZE, rng)
+        label = i % len(phrases)
+        image = render(rng, label)
         feat = model.encode_image(images_to_tensor(image[None], image_size,
                                                    device))
         correct += int((F.normalize(feat, dim=-1) @ text.t()).argmax()
@@ -139,12 +175,11 @@ def main(argv=None):
 
     start = time.time()
     print(f'pretraining {args.arch} for {args.steps} steps of '
-          f'{args.batch_size} image-caption pairs (seed {args.seed}, '
-          f'{args.threads} thread(s), {args.device})', flush=True)
+          f'{args.batch_size} {args.corpus!r} image-caption pairs (seed '
+          f'{args.seed}, {args.threads} thread(s), {args.device})', flush=True)
     for step in range(args.steps):
         rng = np.random.default_rng([args.seed, step])
-        images, captions = world.image_caption_batch(
-            args.batch_size, RENDER_SIZE, rng)
+        images, captions = CORPORA[args.corpus][0](args.batch_size, rng)
         for group in optim.param_groups:
             group['lr'] = lr_at(step)
         img = model.encode_image(images_to_tensor(images, image_size,
@@ -163,10 +198,12 @@ def main(argv=None):
     train_seconds = time.time() - start
     model.eval()
     acc = image_to_text_accuracy(model, tokenizer, image_size,
-                                 args.eval_images, args.seed, args.device)
+                                 args.eval_images, args.seed, args.device,
+                                 args.corpus)
+    num_phrases = len(CORPORA[args.corpus][1])
     print(f'image-to-text top-1 on {args.eval_images} fresh pictures, '
-          f'{len(world.all_classes())} phrases: {100 * acc:.1f}% '
-          f'(chance {100 / len(world.all_classes()):.1f}%)')
+          f'{num_phrases} phrases: {100 * acc:.1f}% '
+          f'(chance {100 / num_phrases:.1f}%)')
     state = {k: v.detach().cpu() for k, v in model.state_dict().items()}
     torch.save(state, args.out)
     with open(args.out, 'rb') as f:
@@ -174,7 +211,7 @@ def main(argv=None):
     meta = dict(
         command='python tools/pretrain_tiny_clip.py ' + ' '.join(
             sys.argv[1:] if argv is None else argv),
-        arch=args.arch, seed=args.seed, steps=args.steps,
+        arch=args.arch, corpus=args.corpus, seed=args.seed, steps=args.steps,
         batch_size=args.batch_size, lr=args.lr, warmup=args.warmup,
         threads=args.threads, device=args.device,
         final_loss=round(loss.item(), 4),

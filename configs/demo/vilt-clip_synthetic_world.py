@@ -1,12 +1,14 @@
-# ViLT-CLIP on the synthetic world benchmark (`make demo`): the tiny CLIP
+# ViLT-CLIP on the older synthetic world (the demo before the benchmark
+# world; `make demo` now runs configs/demo/*_bench_world.py): the tiny CLIP
 # pretrained by tools/pretrain_tiny_clip.py on synthetic pictures and
 # captions (checkpoints/vlp-world/vlp-world.pt), prompts learned on the 24
 # base classes, tested on base and on the 24 novel classes (unseen
 # combinations of seen words).
-# Data: `python tools/data/make_synthetic_world.py data/synthetic_world`
-# (folder from MMVLP_WORLD_ROOT). Testing scores the base and the novel set
+# The commands below run in this order (folder from MMVLP_WORLD_ROOT,
+# default data/synthetic_world). Testing scores the base and the novel set
 # in one run, each against its own class names, and logs base/acc/top1,
 # novel/acc/top1 and b2n/hm (MultiSetTestLoop):
+#   python tools/data/make_synthetic_world.py data/synthetic_world
 #   python tools/train.py configs/demo/vilt-clip_synthetic_world.py \
 #       --work-dir work_dirs/demo/vilt-clip
 #   python tools/test.py configs/demo/vilt-clip_synthetic_world.py \
