@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from conftest import REPO, run_tool
-from mmvlprompt.datasets.synthetic import write_video
+from mmvlprompt.datasets.video_io import write_video
 
 TOOL = 'tools/analysis/benchmark_data.py'
 CONFIG = 'configs/demo/vlprompt_tiny_synthetic.py'

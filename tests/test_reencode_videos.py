@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from conftest import REPO, run_tool
-from mmvlprompt.datasets.synthetic import write_video
+from mmvlprompt.datasets.video_io import write_video
 
 TOOL = 'tools/data/reencode_videos.py'
 

@@ -101,7 +101,7 @@ def make_bench_world(root: Union[str, Path], num_frames: int = 8,
         dict: ``name -> Path`` of every file written (without ``.txt``),
         plus ``root``.
     """
-    from .synthetic import write_video
+    from .video_io import write_video
     root = Path(root)
     sets = bw.class_sets()
     paths: Dict[str, Path] = {'root': root}

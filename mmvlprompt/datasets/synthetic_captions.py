@@ -19,7 +19,7 @@ from typing import Dict, List, Union
 
 import numpy as np
 
-from .synthetic import write_video
+from .video_io import write_video
 from .synthetic_world import all_classes, render_video
 
 PHRASINGS = (

@@ -256,7 +256,7 @@ def caption(colour: str, shape: str, action: str,
 def _write_split(root: Path, split: str, triples: Sequence[tuple],
                  count: int, num_frames: int, size: int, seed: int,
                  progress) -> Path:
-    from .synthetic import write_video
+    from .video_io import write_video
     lines = []
     for label, triple in enumerate(triples):
         for i in range(count):
