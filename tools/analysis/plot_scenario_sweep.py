@@ -33,7 +33,8 @@ def sweep_records(bench_dir: str, declared: float, dataset: str):
     """``{multiple: {metric: [value per seed]}}`` of the sweep's cells."""
     out = defaultdict(lambda: defaultdict(list))
     # every metrics.json under the folder, sweep/ included
-    for cell, metrics, path in grid_tables.load_cells([bench_dir]):
+    for data, path in grid_tables.load_cells([bench_dir]):
+        cell, metrics = data['cell'], data['metrics']
         if cell.get('protocol') != 'base2novel' or \
                 cell.get('dataset') != dataset:
             continue
