@@ -16,13 +16,13 @@
 _base_ = [
     '../_base_/models/vlprompt_vit-b16.py',
     '../_base_/schedules/adamw_warmup_cosine_30e.py',
-    '../_base_/default_runtime.py'
+    '../_base_/default_runtime.py',
+    '../_base_/datasets/tiny_world_pipelines.py'
 ]
 
 data_root = '{{$MMVLP_WORLD_ROOT:data/synthetic_world}}'
 clip_path = '{{$MMVLP_WORLD_CLIP:checkpoints/vlp-world/vlp-world.pt}}'
-num_frames = 8
-image_size = 48  # vlp-world's input size; videos are 64 px
+num_frames = _base_.num_frames
 
 model = dict(
     clip=dict(arch='vlp-world', pretrained=clip_path),
@@ -35,24 +35,8 @@ model = dict(
         template='a video of {}.',
         topk=(1, 5)))
 
-train_pipeline = [
-    dict(type='CheckedDecordInit', on_error='skip'),
-    dict(type='UniformSample', clip_len=num_frames, num_clips=1),
-    dict(type='CheckedDecordDecode', on_error='skip'),
-    dict(type='Resize', scale=(image_size, image_size), keep_ratio=False),
-    dict(type='Flip', flip_ratio=0.5),
-    dict(type='FormatShape', input_format='NCHW'),
-    dict(type='PackActionInputs')
-]
-test_pipeline = [
-    dict(type='CheckedDecordInit'),
-    dict(type='UniformSample', clip_len=num_frames, num_clips=1,
-         test_mode=True),
-    dict(type='CheckedDecordDecode'),
-    dict(type='Resize', scale=(image_size, image_size), keep_ratio=False),
-    dict(type='FormatShape', input_format='NCHW'),
-    dict(type='PackActionInputs')
-]
+train_pipeline = _base_.train_pipeline
+test_pipeline = _base_.test_pipeline
 
 
 def _loader(ann, pipeline, shuffle, test_mode=False):

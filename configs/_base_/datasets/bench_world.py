@@ -3,28 +3,12 @@
 # data/bench_world, where `make demo` and `make benchmark` write it;
 # MMVLP_BENCH_ROOT moves it. Settings set the
 # training annotation file, the class names and the test sets.
-bench_root = '{{$MMVLP_BENCH_ROOT:data/bench_world}}'
-num_frames = 8
-image_size = 48
+_base_ = ['./tiny_world_pipelines.py']
 
-train_pipeline = [
-    dict(type='CheckedDecordInit', on_error='skip'),
-    dict(type='UniformSample', clip_len=num_frames, num_clips=1),
-    dict(type='CheckedDecordDecode', on_error='skip'),
-    dict(type='Resize', scale=(image_size, image_size), keep_ratio=False),
-    dict(type='Flip', flip_ratio=0.5),
-    dict(type='FormatShape', input_format='NCHW'),
-    dict(type='PackActionInputs')
-]
-test_pipeline = [
-    dict(type='CheckedDecordInit'),
-    dict(type='UniformSample', clip_len=num_frames, num_clips=1,
-         test_mode=True),
-    dict(type='CheckedDecordDecode'),
-    dict(type='Resize', scale=(image_size, image_size), keep_ratio=False),
-    dict(type='FormatShape', input_format='NCHW'),
-    dict(type='PackActionInputs')
-]
+bench_root = '{{$MMVLP_BENCH_ROOT:data/bench_world}}'
+
+train_pipeline = _base_.train_pipeline
+test_pipeline = _base_.test_pipeline
 train_dataloader = dict(
     batch_size=8,
     num_workers=0,
