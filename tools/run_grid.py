@@ -6,6 +6,7 @@
         [--launcher local|pytorch|slurm] [--gpus N] [--gpus-per-node G]
         [--partition P] [--only PATTERN ...] [--jobs J] [--tables-only]
         [--no-plots] [--heartbeat SECONDS] [--verbose]
+        [--persistent-workers]
 
 Each cell is trained with ``tools/train.py`` (unless it is test-only) and
 tested with ``tools/test.py --dump``: in this process's machine
@@ -15,7 +16,11 @@ tested with ``tools/test.py --dump``: in this process's machine
 ``GPUS_PER_NODE`` are set from ``--gpus`` / ``--gpus-per-node``, and
 ``SRUN_ARGS``, ``CPUS_PER_TASK`` pass through from the environment).
 ``--jobs J`` runs J cells at a time (local, slurm), never two that share a
-``train_dir``.
+``train_dir``. With ``--persistent-workers`` (local only) the stages run
+in J long-lived Python processes (``tools/grid_worker.py``) that import the
+tools once, instead of one new process per stage: the same commands, the
+same logs and numbers, without the 15-20 s of start-up per stage that
+dominate a grid of small cells such as ``make benchmark``.
 
 Grid spec
 ---------
@@ -114,6 +119,7 @@ TOOLS = Path(__file__).resolve().parent
 sys.path[:0] = [str(TOOLS), str(TOOLS / 'analysis')]
 from grid_spec import (Cell, Grid, SpecError, load_spec,  # noqa: E402,F401
                        select)
+from grid_worker import StageWorker  # noqa: E402
 
 TRAIN_DONE = 'grid_train_done.json'
 
@@ -138,15 +144,23 @@ class Launcher:
             ``min(gpus, 8)``).
         partition: Slurm partition (required for ``slurm``).
         python: Interpreter of the ``local`` runs.
+        persistent: ``local`` only: run the stages in persistent worker
+            processes (:class:`grid_worker.StageWorker`) rather than one
+            new process per stage.
     """
 
     def __init__(self, kind: str = 'local', gpus: int = 8,
                  gpus_per_node: Optional[int] = None,
                  partition: Optional[str] = None,
-                 python: str = sys.executable):
+                 python: str = sys.executable, persistent: bool = False):
         if kind not in ('local', 'pytorch', 'slurm'):
             raise ValueError(f'launcher {kind!r}: expected local, pytorch '
                              'or slurm.')
+        if persistent and kind != 'local':
+            raise ValueError(f'--persistent-workers runs the stages in this '
+                             f'machine\'s Python processes: it needs '
+                             f'--launcher local, not {kind}.')
+        self.persistent = persistent
         if kind == 'slurm' and not partition:
             raise ValueError('--launcher slurm needs --partition.')
         if gpus < 1:
@@ -303,12 +317,57 @@ def _run_logged(cmd: List[str], env: Dict[str, str], log: str,
                 _LIVE.discard(proc)
 
 
+_WORKERS = threading.local()  # each runner thread's StageWorker
+_ALL_WORKERS: List[StageWorker] = []
+
+
+def _thread_worker() -> StageWorker:
+    worker = getattr(_WORKERS, 'worker', None)
+    if worker is None:
+        worker = _WORKERS.worker = StageWorker()
+        with _LIVE_LOCK:
+            _ALL_WORKERS.append(worker)
+    return worker
+
+
+def close_workers() -> None:
+    """End the persistent workers (at the end of a grid)."""
+    with _LIVE_LOCK:
+        workers = list(_ALL_WORKERS)
+        _ALL_WORKERS.clear()
+    for worker in workers:
+        worker.close()
+
+
+def _run_in_worker(cmd: List[str], log: str, display: str, output: Output,
+                   tag: str = '') -> int:
+    """Run a local ``python tools/<tool>.py ...`` command in this thread's
+    persistent worker."""
+    if _STOP.is_set():
+        return 130
+    tool = Path(cmd[1]).stem
+    with open(log, 'w') as f:
+        f.write(f'$ {display}\n# (run in a persistent grid worker)\n')
+    worker = _thread_worker()
+
+    def beat(elapsed: float) -> None:
+        print(f'      {tag} {_hms(elapsed)}: {_last_line(log)}', flush=True)
+
+    if output.verbose:
+        print(f'      {tag}: output in {log} (persistent worker)',
+              flush=True)
+    return worker.run(tool, cmd[2:], log, heartbeat=output.heartbeat,
+                      on_wait=beat)
+
+
 def _stop_all() -> None:
     """Ctrl-C: start nothing more and end the running stages."""
     _STOP.set()
     with _LIVE_LOCK:
         for proc in _LIVE:
             proc.terminate()
+        for worker in _ALL_WORKERS:
+            worker.terminate()
 
 
 def _tail(log: str, n: int = 5) -> str:
@@ -349,8 +408,13 @@ def _run_stage(cell: Cell, stage: str, cmd: List[str], launcher: Launcher,
     """Run one stage's command into ``<cell>/<stage>.log``; its seconds,
     or the Failure."""
     start = time.time()
-    code = _run_logged(cmd, launcher.env(), cell.log(stage),
-                       launcher.show(cmd), output, f'{cell.name} {stage}')
+    if launcher.persistent:
+        code = _run_in_worker(cmd, cell.log(stage), launcher.show(cmd),
+                              output, f'{cell.name} {stage}')
+    else:
+        code = _run_logged(cmd, launcher.env(), cell.log(stage),
+                           launcher.show(cmd), output,
+                           f'{cell.name} {stage}')
     if code:
         return Failure(cell.name, stage, f'exit status {code}',
                        cell.log(stage))
@@ -537,6 +601,7 @@ def run_grid(grid: Grid, cells: List[Cell], launcher: Launcher,
         raise
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
+        close_workers()
     return sorted(failures, key=lambda f: position[f.cell])
 
 
@@ -570,6 +635,10 @@ def parse_args(argv=None):
     parser.add_argument('--verbose', action='store_true',
                         help='stream the tools\' output too (always in the '
                         'cell logs)')
+    parser.add_argument('--persistent-workers', action='store_true',
+                        help='local: run the stages in --jobs long-lived '
+                        'Python processes that import the tools once, '
+                        'rather than a new process per stage')
     return parser.parse_args(argv)
 
 
@@ -579,7 +648,8 @@ def main(argv=None) -> int:
         grid = load_spec(args.spec, args.work_dir)
         cells = select(grid.cells, args.only)
         launcher = Launcher(args.launcher, args.gpus, args.gpus_per_node,
-                            args.partition)
+                            args.partition,
+                            persistent=args.persistent_workers)
         if args.jobs < 1 or (args.jobs > 1 and args.launcher == 'pytorch'):
             raise ValueError(f'--jobs {args.jobs}: expected >= 1, and 1 with '
                              '--launcher pytorch (the runs would share the '

@@ -12,6 +12,9 @@ Each piece is small and acts only when needed:
 * :mod:`.cpu_amp` - ``--amp`` on CPU with bf16 autocast.
 * :mod:`.atomic_save` - checkpoints and ``last_checkpoint`` written
   atomically (temporary file, then rename).
+* :mod:`.repeated_setup` - mmengine formats a run's config with yapf four
+  times and collects the environment in every run; both are done once per
+  process.
 * mmcv-lite's warning about missing compiled ops and setuptools' warning
   about pkg_resources (used by mmengine) are silenced.
 """
@@ -45,8 +48,10 @@ from .atomic_save import atomic_write, patch_atomic_writes  # noqa: E402
 from .cpu_amp import (CPUAutocastOptimWrapper, amp_optim_wrapper_type,  # noqa: E402
                       amp_settings)
 from .cpu_dist import setup_cpu_distributed  # noqa: E402
+from .repeated_setup import memoize_repeated_setup  # noqa: E402
 
 patch_atomic_writes()
+memoize_repeated_setup()
 
 __all__ = [
     'patch_missing_drn', 'disable_incompatible_multimodal',
@@ -55,5 +60,6 @@ __all__ = [
     'CheckpointMismatchError', 'refuse_unsafe_pickles', 'safe_torch_load',
     'use_safe_local_loader', 'name_checkpoint_in_mismatch_errors',
     'CPUAutocastOptimWrapper', 'amp_optim_wrapper_type', 'amp_settings',
-    'setup_cpu_distributed', 'atomic_write', 'patch_atomic_writes'
+    'setup_cpu_distributed', 'atomic_write', 'patch_atomic_writes',
+    'memoize_repeated_setup'
 ]
