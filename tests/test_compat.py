@@ -621,3 +621,36 @@ def test_atomic_open_text_and_passthrough(tmp_path):
     with atomic_open(path) as f:
         assert f.read() == '/work/epoch_2.pth'
     assert sorted(p.name for p in tmp_path.iterdir()) == ['last_checkpoint']
+
+
+def test_repeated_setup_formats_a_config_once_with_the_same_text(
+        monkeypatch):
+    """compat.repeated_setup: four reads of pretty_text run yapf once, and
+    the text equals yapf's own; collect_env runs once and hands out
+    copies."""
+    from mmengine.config import Config
+    from mmengine.config import config as config_module
+    from mmengine.runner import runner as runner_module
+    memoized = config_module.FormatCode
+    assert getattr(memoized, '_mmvlprompt_memoized', False)
+    original = memoized.__wrapped__
+    calls = []
+
+    def counting(*args, **kwargs):
+        calls.append(1)
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(memoized, '__wrapped__', counting)
+    from mmvlprompt.compat.repeated_setup import _memoized_format_code
+    monkeypatch.setattr(config_module, 'FormatCode',
+                        _memoized_format_code(counting))
+    cfg = Config(dict(model=dict(type='X', depth=[1, 2, 3]), lr=0.1,
+                      name='a b'))
+    texts = [cfg.pretty_text for _ in range(4)]
+    assert len(calls) == 1 and len(set(texts)) == 1
+    monkeypatch.setattr(config_module, 'FormatCode', original)
+    assert cfg.pretty_text == texts[0]  # unchanged by the cache
+    env = runner_module.collect_env()
+    assert getattr(runner_module.collect_env, '_mmvlprompt_memoized', False)
+    env['PyTorch'] = 'edited'
+    assert runner_module.collect_env()['PyTorch'] != 'edited'

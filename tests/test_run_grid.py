@@ -641,3 +641,87 @@ cells = [dict(method='vilt-clip', dataset='syn', seed=1,
     assert long[1:] == [f'syn,vilt-clip,1,top1,{top1:.4f}',
                         f'syn,zero-shot,,top1,{zs_top1:.4f}']
     assert (work / 'results_supervised.png').is_file()
+
+
+@pytest.mark.slow
+def test_persistent_workers_give_the_same_numbers_and_list_failures(
+        tmp_path, synthetic_data):
+    """--persistent-workers: two cells run in 2 long-lived workers. The
+    trained cell's metrics equal those of the same cell run as separate
+    processes; the failing cell is listed with its log (which holds the
+    traceback) and the other cell still finishes."""
+    env = {'MMVLP_SYNTHETIC_ROOT': str(synthetic_data['root']),
+           'OMP_NUM_THREADS': '1'}
+    spec_text = '''
+protocol = 'supervised'
+work_dir = '{work}'
+cells = [dict(method='vilt-clip', dataset='syn', seed=1,
+              train_config='{tiny}',
+              train_cfg_options=['train_cfg.max_epochs=1'])]
+if {with_bad}:
+    cells.append(dict(method='zero-shot', dataset='syn', train_config=None,
+                      test_config='{tiny}', test_cfg_options=[
+                          'test_dataloader.dataset.ann_file=/no/such.txt']))
+'''
+    runs = {}
+    for mode, extra in (('workers', ['--persistent-workers', '--jobs', '2']),
+                        ('processes', [])):
+        work = tmp_path / mode
+        path = _spec(tmp_path, spec_text.format(
+            work=work, tiny=TINY, with_bad=mode == 'workers'), f'{mode}.py')
+        proc = run_tool([sys.executable, 'tools/run_grid.py', path,
+                         '--no-plots', *extra], env=env)
+        runs[mode] = (proc, work)
+    proc, work = runs['workers']
+    assert proc.returncode == 1, _tail(proc)
+    assert 'vilt-clip_syn_s1: finished in' in proc.stdout, _tail(proc)
+    failed = proc.stdout[proc.stdout.index('1 cell(s) failed:'):]
+    assert 'zero-shot_syn: test: exit status 1' in failed
+    log = (work / 'zero-shot_syn' / 'test.log').read_text()
+    assert 'persistent grid worker' in log and '/no/such.txt' in log
+    assert 'Traceback' in log
+    assert runs['processes'][0].returncode == 0, _tail(runs['processes'][0])
+
+    def metrics(work):
+        found = json.loads((work / 'vilt-clip_syn_s1' / 'metrics.json')
+                           .read_text())['metrics']
+        return {k: v for k, v in found.items() if 'acc/' in k}
+
+    assert metrics(work) and metrics(work) == metrics(runs['processes'][1])
+    train_log = (work / 'vilt-clip_syn_s1' / 'train.log').read_text()
+    assert 'Epoch(train) [1]' in train_log  # the tool's output is in it
+
+
+@pytest.mark.slow
+def test_a_dead_worker_fails_its_stage_only(tmp_path, synthetic_data,
+                                            monkeypatch):
+    """A worker killed mid-stage: the stage fails with the signal, the log
+    says so, and the next stage gets a fresh worker that succeeds."""
+    sys.path.insert(0, str(REPO / 'tools'))
+    import grid_worker
+    monkeypatch.setenv('MMVLP_SYNTHETIC_ROOT', str(synthetic_data['root']))
+    monkeypatch.setenv('OMP_NUM_THREADS', '1')
+    monkeypatch.chdir(REPO)
+    worker = grid_worker.StageWorker()
+    argv = [TINY, 'none', '--work-dir', str(tmp_path / 'test')]
+    try:
+        killed = []
+
+        def kill(elapsed):
+            if not killed:
+                killed.append(worker.process.pid)
+                worker.process.kill()
+
+        first = worker.run('test', argv, str(tmp_path / 'a.log'),
+                           heartbeat=0.2, on_wait=kill)
+        assert killed and first == -9
+        assert 'worker process died' in (tmp_path / 'a.log').read_text()
+        second = worker.run('test', argv, str(tmp_path / 'b.log'))
+        assert second == 0, (tmp_path / 'b.log').read_text()[-2000:]
+        assert worker.process.pid != killed[0]
+        assert 'acc/top1' in (tmp_path / 'b.log').read_text()
+        with pytest.raises(ValueError, match="tool 'infer'"):
+            worker.run('infer', [], str(tmp_path / 'c.log'))
+    finally:
+        worker.close()
+    assert not worker.alive()
