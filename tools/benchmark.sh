@@ -9,6 +9,7 @@
 #   4. tables.md, results_<protocol>.csv, plots, scenario_weight_sweep.png.
 # Resumable: finished cells are skipped on a rerun.
 # Usage: bash tools/benchmark.sh [BENCH_DIR]   (default work_dirs/benchmark)
+# BENCH_JOBS (default 2) sets the cells run at a time.
 set -euo pipefail
 BENCH_DIR=${1:-work_dirs/benchmark}
 cd "$(dirname "$0")/.."
@@ -33,13 +34,15 @@ fi
 grep -o '[a-z0-9_]*/acc/top1: [0-9.]*' "$BENCH_DIR/properties.log" | tail -12
 
 GRID=configs/grids/bench_world.py
+# two cells at a time (2 cores), each stage in a long-lived worker process
+RUN=(python tools/run_grid.py --persistent-workers --jobs "${BENCH_JOBS:-2}")
 stamp "3/4 grid $GRID into $BENCH_DIR"
-python tools/run_grid.py "$GRID" --work-dir "$BENCH_DIR" \
+"${RUN[@]}" "$GRID" --work-dir "$BENCH_DIR" \
     --only 'zero-shot_appearance' '*_appearance_s?' || true
-python tools/run_grid.py configs/grids/bench_world_sweep.py \
+"${RUN[@]}" configs/grids/bench_world_sweep.py \
     --work-dir "$BENCH_DIR/sweep" || true
 status=0
-python tools/run_grid.py "$GRID" --work-dir "$BENCH_DIR" || status=$?
+"${RUN[@]}" "$GRID" --work-dir "$BENCH_DIR" || status=$?
 stamp "4/4 scenario-weight sweep figure"
 python tools/analysis/plot_scenario_sweep.py "$BENCH_DIR" \
     --declared 8.84 --out "$BENCH_DIR/scenario_weight_sweep.png"
