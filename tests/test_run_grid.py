@@ -779,3 +779,19 @@ def test_bench_world_grid_is_the_declared_budget_cut(grid, monkeypatch):
         if c.method != 'zero-shot':
             assert c.train_config is None
             assert c.train_dir == sup[c.method, c.seed]
+
+
+def test_tables_only_says_how_many_cells_finished(tmp_path):
+    """--tables-only on a grid none of whose cells has run does not claim
+    they all finished."""
+    path = _spec(tmp_path, f'''
+protocol = 'supervised'
+work_dir = '{tmp_path}/w'
+cells = [dict(method='m', dataset='d', seed=s, train_config='{TINY}')
+         for s in (1, 2)]
+''')
+    proc = run_tool([sys.executable, 'tools/run_grid.py', path,
+                     '--tables-only', '--no-plots'])
+    assert proc.returncode == 0, _tail(proc)
+    assert '0 of 2 cells finished so far' in proc.stdout, _tail(proc)
+    assert 'all 2 cells finished' not in proc.stdout

@@ -676,7 +676,12 @@ def main(argv=None) -> int:
             print(f'  {f.cell}: {f.stage}: {f.reason}'
                   + (f'\n    log: {f.log}' if f.log else ''))
         return 1
-    print(f'all {len(cells)} cells finished.')
+    finished = sum(c.metrics_path.is_file() for c in cells)
+    if finished < len(cells):  # --tables-only, or cells stopped by Ctrl-C
+        print(f'{finished} of {len(cells)} cells finished so far; run '
+              'without --tables-only to run the others.')
+    else:
+        print(f'all {len(cells)} cells finished.')
     return 0
 
 
