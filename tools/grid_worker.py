@@ -65,10 +65,11 @@ def _run_stage(tools: dict, tool: str, argv: List[str], log: str) -> int:
     try:
         tools[tool].main(argv)
     except SystemExit as exc:  # argparse, or a tool's own exit
-        code = exc.code if isinstance(exc.code, int) else (
-            0 if exc.code is None else 1)
-        if exc.code not in (None, 0) and not isinstance(exc.code, int):
+        if exc.code is None or isinstance(exc.code, int):
+            code = exc.code or 0
+        else:  # sys.exit('message'), as the interpreter does
             print(exc.code, file=sys.stderr)
+            code = 1
     except BaseException:  # noqa: B902  (the stage fails, not the worker)
         traceback.print_exc()
         code = 1
@@ -138,6 +139,7 @@ class StageWorker:
                              f'{self.start_timeout:.0f} s.')
 
     def alive(self) -> bool:
+        """Whether the worker process is running."""
         return self.process is not None and self.process.is_alive()
 
     def run(self, tool: str, argv: List[str], log: str,

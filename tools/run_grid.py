@@ -286,6 +286,11 @@ def _last_line(log: str) -> str:
     return lines[-1][-120:] if lines else ''
 
 
+def _heartbeat(tag: str, elapsed: float, log: str) -> None:
+    """The line printed every ``--heartbeat`` seconds while a stage runs."""
+    print(f'      {tag} {_hms(elapsed)}: {_last_line(log)}', flush=True)
+
+
 def _run_logged(cmd: List[str], env: Dict[str, str], log: str,
                 display: str, output: Output, tag: str = '') -> int:
     if _STOP.is_set():
@@ -310,8 +315,7 @@ def _run_logged(cmd: List[str], env: Dict[str, str], log: str,
                 try:
                     return proc.wait(timeout=output.heartbeat or None)
                 except subprocess.TimeoutExpired:
-                    print(f'      {tag} {_hms(time.time() - start)}: '
-                          f'{_last_line(log)}', flush=True)
+                    _heartbeat(tag, time.time() - start, log)
         finally:
             with _LIVE_LOCK:
                 _LIVE.discard(proc)
@@ -350,14 +354,11 @@ def _run_in_worker(cmd: List[str], log: str, display: str, output: Output,
         f.write(f'$ {display}\n# (run in a persistent grid worker)\n')
     worker = _thread_worker()
 
-    def beat(elapsed: float) -> None:
-        print(f'      {tag} {_hms(elapsed)}: {_last_line(log)}', flush=True)
-
     if output.verbose:
         print(f'      {tag}: output in {log} (persistent worker)',
               flush=True)
     return worker.run(tool, cmd[2:], log, heartbeat=output.heartbeat,
-                      on_wait=beat)
+                      on_wait=lambda elapsed: _heartbeat(tag, elapsed, log))
 
 
 def _stop_all() -> None:
