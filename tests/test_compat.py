@@ -640,7 +640,6 @@ def test_repeated_setup_formats_a_config_once_with_the_same_text(
         calls.append(1)
         return original(*args, **kwargs)
 
-    monkeypatch.setattr(memoized, '__wrapped__', counting)
     from mmvlprompt.compat.repeated_setup import _memoized_format_code
     monkeypatch.setattr(config_module, 'FormatCode',
                         _memoized_format_code(counting))
