@@ -9,7 +9,7 @@ from conftest import tiny_model_cfg
 from mmvlprompt.models.heads import PromptedTextEncoder
 from mmvlprompt.models.heads.prompted_text_encoder import placeholder_texts
 from mmvlprompt.models.utils import add_clip_config, build_clip
-from mmvlprompt.models.utils.shared_prefix import (group_lengths,
+from mmvlprompt.models.utils.shared_prefix import (packed_layout,
                                                    shared_prefix_length)
 
 DEEP_ARCH = 'vlp-tiny-deep'  # test-only: 9 vision and 10 text layers
@@ -45,16 +45,13 @@ def _features_and_grads(encoder, tokens, prompts):
 
 
 @pytest.mark.parametrize('depth', [0, 1, 9])
-@pytest.mark.parametrize('truncate, overhead', [(True, 64.0), (True, 0.0),
-                                                (False, 64.0)])
-def test_shared_prefix_equals_full_encoder(deep_arch, depth, truncate,
-                                           overhead):
+@pytest.mark.parametrize('truncate', [True, False])
+def test_shared_prefix_equals_full_encoder(deep_arch, depth, truncate):
     """share_prefix gives the features and prompt gradients of
-    share_prefix=False, for names of very different lengths, batched in one
-    group (overhead 64) or one group per length (overhead 0)."""
+    share_prefix=False, for names of very different lengths packed into one
+    stream."""
     clip = build_clip(deep_arch, seed=3)
     shared = PromptedTextEncoder(clip, deep_arch, truncate, share_prefix=True)
-    shared.group_overhead = overhead
     full = PromptedTextEncoder(clip, deep_arch, truncate, share_prefix=False)
     torch.manual_seed(depth)
     n = 5
@@ -80,17 +77,32 @@ def test_shared_prefix_length():
     assert shared_prefix_length(one, one.argmax(-1)) == 4
 
 
-def test_group_lengths():
-    """Groups cover every index once; the overhead trades padding against
-    the number of groups."""
-    lengths = [4, 4, 9, 4, 5, 3, 4, 9]
-    assert group_lengths(lengths, overhead=0) == [
-        ([5], 3), ([0, 1, 3, 6], 4), ([4], 5), ([2, 7], 9)]
-    assert group_lengths(lengths, overhead=1000) == [(list(range(8)), 9)]
-    # padding the 3 to 4 costs 1 position, less than a group (2); padding
-    # the five 3s and 4s to 5 would cost 6
-    assert group_lengths(lengths, overhead=2) == [
-        ([0, 1, 3, 5, 6], 4), ([4], 5), ([2, 7], 9)]
+def test_packed_layout():
+    """The packed stream holds the prefix once, then each suffix up to its
+    end; the index maps round-trip between stream and padded batch."""
+    tokens = torch.tensor([[9, 5, 7, 99, 0, 0],
+                           [9, 5, 8, 3, 4, 99],
+                           [9, 5, 99, 0, 0, 0]])
+    layout = packed_layout(tokens, [4, 6, 3], prefix_len=2)
+    assert (layout.prefix_len, layout.suffix_len, layout.num_texts) == \
+        (2, 4, 3)
+    assert layout.token_ids.tolist() == [9, 5, 7, 99, 8, 3, 4, 99, 99]
+    assert layout.positions.tolist() == [0, 1, 2, 3, 2, 3, 4, 5, 2]
+    assert layout.eot_index.tolist() == [3, 7, 8]
+    suffix = layout.token_ids[2:]
+    padded = suffix[layout.pad_index].view(3, 4)
+    real = torch.tensor([[1, 1, 0, 0], [1, 1, 1, 1], [1, 0, 0, 0]]).bool()
+    assert padded[real].tolist() == suffix.tolist()
+    # every suffix token comes back from its own slot of the padded batch
+    # [prefix ; suffix ; padding] (K * (P + S) slots)
+    batch = torch.cat([tokens[:, :2], padded], dim=1).flatten()
+    assert batch[layout.unpad_index].tolist() == suffix.tolist()
+    # texts run to the full context: the EOT is read where it is
+    full = packed_layout(tokens, [6, 6, 6], prefix_len=2, eot=[3, 5, 2])
+    assert full.eot_index.tolist() == [3, 9, 10]
+    assert full.token_ids[full.eot_index].tolist() == [99, 99, 99]
+    with pytest.raises(ValueError, match='after the shared prefix'):
+        packed_layout(tokens, [4, 2, 3], prefix_len=2)
 
 
 def _recognizer(clip_cfg, mapping, **head):

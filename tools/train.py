@@ -16,9 +16,8 @@ sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
 import mmvlprompt  # noqa: E402,F401  (compat shims before mmaction)
 from mmengine.config import Config  # noqa: E402
 
-from mmvlprompt.compat import amp_settings  # noqa: E402
 from mmvlprompt.engine import (RunSession, add_common_args,  # noqa: E402
-                               build_runner, check_file,
+                               apply_amp, build_runner, check_file,
                                find_resumable_checkpoint, load_config,
                                parse_with_common)
 
@@ -36,7 +35,8 @@ def parse_args(argv=None):
     parser.add_argument('--amp', action='store_true',
                         help='mixed precision: bf16 autocast where the device supports '
                         'it (CPU, GPUs of compute capability >= 8.0), else '
-                        'fp16 with dynamic loss scaling')
+                        'fp16 with dynamic loss scaling; a frozen CLIP is '
+                        'held in that dtype (model.frozen_dtype)')
     parser.add_argument('--no-validate', action='store_true',
                         help='skip validation during training')
     parser.add_argument('--auto-scale-lr', action='store_true',
@@ -57,13 +57,8 @@ def merge_args(cfg: Config, args) -> Config:
         cfg.val_dataloader = None
         cfg.val_evaluator = None
     if args.amp:
-        wrapper = cfg.optim_wrapper.get('type', 'OptimWrapper')
-        if wrapper in ('AmpOptimWrapper', 'CPUAutocastOptimWrapper'):
-            print(f'--amp: optim_wrapper is already {wrapper}.')
-        else:
-            settings = amp_settings()
-            cfg.optim_wrapper.update(settings)
-            print(f"--amp: {settings['type']} in {settings['dtype']}.")
+        for message in apply_amp(cfg):
+            print(message)
     if args.resume == 'auto':
         # the newest readable checkpoint; an unreadable latest one (e.g.
         # truncated) is reported and the previous one used

@@ -51,10 +51,15 @@ import torch.nn.functional as F  # noqa: E402
 from mmaction.registry import MODELS  # noqa: E402
 from mmaction.structures import ActionDataSample  # noqa: E402
 from mmvlprompt.compat import amp_settings  # noqa: E402
-from mmvlprompt.engine import add_cfg_options, load_model_config  # noqa: E402
-from mmvlprompt.models.utils import build_clip  # noqa: E402
+from mmvlprompt.engine import (add_cfg_options, frozen_dtype_for_amp,  # noqa: E402,E501
+                               load_model_config)
+from mmvlprompt.models.utils import (build_clip,  # noqa: E402
+                                     hold_frozen_weights, parse_frozen_dtype)
 from mmvlprompt.utils import (generated_class_names,  # noqa: E402
                               load_class_names)
+
+sys.path.insert(0, osp.dirname(osp.abspath(__file__)))
+from op_count import count_launches, format_top  # noqa: E402
 
 CASES = ('ours_train', 'ours_infer', 'limit_train', 'limit_infer',
          'peer_train', 'full_ft_train')
@@ -76,7 +81,9 @@ def parse_args(argv=None):
     parser.add_argument('--device', default=None,
                         help='cpu or cuda (default: cuda if available)')
     parser.add_argument('--amp', action='store_true',
-                        help='autocast in the dtype --amp trains with')
+                        help='what tools/train.py --amp trains with: '
+                        'autocast in its dtype, frozen CLIP weights held in '
+                        'it (the limit case too)')
     parser.add_argument('--with-cp', action='store_true',
                         help='gradient checkpointing in both encoders')
     parser.add_argument('--iters', type=int, default=3,
@@ -91,6 +98,10 @@ def parse_args(argv=None):
                         help='comma-separated subset of ' + ','.join(CASES))
     parser.add_argument('--no-memory', action='store_true',
                         help='skip the peak-memory pass')
+    parser.add_argument('--count-ops', action='store_true',
+                        help='count, per case, the operators one step '
+                        'launches and its copy_ (one profiled step after '
+                        'the timing; see tools/analysis/op_count.py)')
     parser.add_argument('--json', default=None, help='write results here')
     add_cfg_options(parser)
     args = parser.parse_args(argv)
@@ -215,7 +226,7 @@ def share_frozen_weights(reference, model):
         other = ref.get(name)
         if other is not None and not param.requires_grad and \
                 not other.requires_grad and other.shape == param.shape and \
-                torch.equal(other, param):
+                other.dtype == param.dtype and torch.equal(other, param):
             param.data = other.data
 
 
@@ -231,6 +242,13 @@ class CaseFactory:
             device.type, dtype=getattr(torch, amp['dtype']))) if amp \
             else nullcontext
         self.amp_dtype = amp['dtype'] if amp else 'float32'
+        # as tools/train.py --amp (mmvlprompt.engine.apply_amp): a frozen
+        # CLIP is held in the autocast dtype
+        self.frozen_dtype = frozen_dtype_for_amp(cfg.model, amp['dtype']) \
+            if amp else None
+        if self.frozen_dtype and 'frozen_dtype' not in cfg.model:
+            cfg.model.frozen_dtype = self.frozen_dtype
+        self.frozen_dtype = cfg.model.get('frozen_dtype')
         size = build_clip(cfg.model.clip.arch, seed=0).visual.image_size
         gen = torch.Generator().manual_seed(0)
         self.inputs = torch.randn(args.batch_size, args.frames, 3, *size,
@@ -296,21 +314,26 @@ class CaseFactory:
 
     def full_ft_train(self):
         return self._train_case(
-            'full_ft_train', self._model(neck=None, freeze_backbone=False))
+            'full_ft_train', self._model(neck=None, freeze_backbone=False,
+                                         frozen_dtype=None))
 
     def _limit(self):
         if getattr(self, '_limit_parts', None) is None:
             clip = build_clip(self.cfg.model.clip.arch, seed=0)
             clip = clip.to(self.device).requires_grad_(False)
-            if self.reference is not None:
-                share_frozen_weights(self.reference.backbone,
-                                     _Prefixed('visual', clip.visual))
             template = self.cfg.model.cls_head.get(
                 'template', 'a video of a person doing {}.')
             tokens = open_clip.get_tokenizer(self.cfg.model.clip.arch)(
                 [template.format(n) for n in self.names]).to(self.device)
             with torch.no_grad():
                 text = F.normalize(clip.encode_text(tokens), dim=-1)
+            held = parse_frozen_dtype(self.frozen_dtype)
+            if held is not None:  # as the model's frozen towers
+                hold_frozen_weights(clip, held)
+                text = text.to(held)
+            if self.reference is not None:
+                share_frozen_weights(self.reference.backbone,
+                                     _Prefixed('visual', clip.visual))
             self._limit_parts = (clip, text)
         return self._limit_parts
 
@@ -400,6 +423,11 @@ def summarise(cases, clips):
                               max_s=max(t), clips_per_s=clips /
                               statistics.median(t), peak_mib=case.peak_mib,
                               trainable=case.trainable)
+        counts = getattr(case, 'op_counts', None)
+        if counts is not None:
+            out[case.name].update(launch_ops=counts['ops'],
+                                  copy_ops=counts['copies'],
+                                  top_ops=counts['top'])
     for name, stats in out.items():
         kind = name.rsplit('_', 1)[1]
         limit = out.get(f'limit_{kind}')
@@ -408,6 +436,12 @@ def summarise(cases, clips):
             if limit else None
         stats['x_peer'] = stats['median_s'] / peer['median_s'] \
             if peer else None
+        if 'launch_ops' in stats:
+            stats['ops_x_limit'] = stats['launch_ops'] / \
+                limit['launch_ops'] if limit and 'launch_ops' in limit \
+                else None
+            stats['ops_x_peer'] = stats['launch_ops'] / \
+                peer['launch_ops'] if peer and 'launch_ops' in peer else None
     return out
 
 
@@ -415,15 +449,25 @@ def format_table(results):
     def num(value, fmt):
         return '-' if value is None else format(value, fmt)
 
-    lines = ['| case | median s | min s | max s | clips/s | x limit | x peer '
-             '| peak MiB | trainable |', '|---|---:|---:|---:|---:|---:|---:'
-             '|---:|---:|']
+    counted = any('launch_ops' in s for s in results.values())
+    head = ('| case | median s | min s | max s | clips/s | x limit | x peer '
+            '| peak MiB | trainable |')
+    rule = '|---|---:|---:|---:|---:|---:|---:|---:|---:|'
+    if counted:
+        head += ' ops | copy_ | ops x limit | ops x peer |'
+        rule += '---:|---:|---:|---:|'
+    lines = [head, rule]
     for name, s in results.items():
-        lines.append(
-            f"| {name} | {s['median_s']:.3f} | {s['min_s']:.3f} | "
-            f"{s['max_s']:.3f} | {s['clips_per_s']:.3f} | "
-            f"{num(s['x_limit'], '.2f')} | {num(s['x_peer'], '.3f')} | "
-            f"{num(s['peak_mib'], ',.0f')} | {s['trainable']:,} |")
+        line = (f"| {name} | {s['median_s']:.3f} | {s['min_s']:.3f} | "
+                f"{s['max_s']:.3f} | {s['clips_per_s']:.3f} | "
+                f"{num(s['x_limit'], '.2f')} | {num(s['x_peer'], '.3f')} | "
+                f"{num(s['peak_mib'], ',.0f')} | {s['trainable']:,} |")
+        if counted:
+            line += (f" {num(s.get('launch_ops'), ',d')} | "
+                     f"{num(s.get('copy_ops'), ',d')} | "
+                     f"{num(s.get('ops_x_limit'), '.2f')} | "
+                     f"{num(s.get('ops_x_peer'), '.2f')} |")
+        lines.append(line)
     return '\n'.join(lines)
 
 
@@ -457,6 +501,12 @@ def main(argv=None):
             extra = memory.measure(case.step)
             case.peak_mib = (case.state_fn() + extra) / MIB
             log(f'memory {case.name}: {case.peak_mib:,.0f} MiB')
+    if args.count_ops:
+        for case in cases:
+            case.op_counts = count_launches(case.step)
+            log(f"ops {case.name}: {case.op_counts['ops']:,} launching, "
+                f"{case.op_counts['copies']:,} copy_ "
+                f"({format_top(case.op_counts['top'])})")
     results = summarise(cases, args.batch_size)
     device_name = torch.cuda.get_device_name(device) \
         if device.type == 'cuda' else 'cpu'
@@ -464,12 +514,15 @@ def main(argv=None):
                   num_classes=len(names), class_names=origin,
                   frames=args.frames, batch_size=args.batch_size,
                   device=device_name, threads=torch.get_num_threads(),
-                  amp=factory.amp_dtype, with_cp=args.with_cp,
+                  amp=factory.amp_dtype, frozen_dtype=factory.frozen_dtype,
+                  with_cp=args.with_cp,
+                  count_ops=args.count_ops,
                   iters=args.iters, warmup=args.warmup, torch=torch.__version__,
                   date=datetime.now(timezone.utc).strftime('%Y-%m-%d'))
     print(f"{config['arch']}, {args.batch_size} clip(s) x {args.frames} "
           f'frames, {len(names)} classes ({origin}), {device_name}, '
-          f"{config['threads']} threads, {factory.amp_dtype}, "
+          f"{config['threads']} threads, {factory.amp_dtype} "
+          f'(frozen weights {factory.frozen_dtype or "float32"}), '
           f"with_cp={args.with_cp}; median/min/max of {args.iters} "
           f'interleaved steps after {args.warmup} warm-up')
     print(format_table(results))

@@ -6,7 +6,8 @@ from mmaction.registry import MODELS
 from mmengine.model import BaseModule
 from torch import Tensor
 
-from ..utils import build_clip, forward_prompted_blocks, splice_tokens
+from ..utils import (build_clip, cast_prompts, forward_prompted_blocks,
+                     splice_tokens)
 
 
 @MODELS.register_module()
@@ -65,7 +66,8 @@ class PromptedViT(BaseModule):
         Args:
             imgs: ``(B, V, T, C, H, W)``, ``(B, V*T, C, H, W)`` or
                 ``(B*V*T, C, H, W)`` normalised frames.
-            prompts: Per-layer vision prompts ``[(n, d_v)] * depth_vision``.
+            prompts: Per-layer vision prompts, ``(depth_vision, n, d_v)``
+                or a list of ``(n, d_v)``.
 
         Returns:
             Tensor: ``(B, V, D)`` video features, one per view.
@@ -105,6 +107,7 @@ class PromptedViT(BaseModule):
         x = torch.cat([cls, x], dim=1)  # (N, 1+HW, d_v)
         x = x + v.positional_embedding.to(x.dtype)
         start = x.shape[1]
+        prompts = cast_prompts(prompts, x.dtype)  # all layers, one cast
         if len(prompts) > 0:
             x = splice_tokens(x, prompts[0], start)  # (N, 1+HW+n, d_v)
         x = v.ln_pre(x)

@@ -1,13 +1,30 @@
 """CLIP text tower with learnable context and deep prompts (DESIGN 1.2)."""
-from typing import List, Optional, Sequence
+from typing import List, NamedTuple, Optional, Sequence
 
 import open_clip
 import torch
 from torch import Tensor, nn
 
-from ..utils import (check_sdpa_block, forward_prompted_blocks,
-                     forward_shared_prefix_blocks, group_lengths,
+from ..utils import (PackedLayout, cast_prompts, check_sdpa_block,
+                     forward_prompted_blocks,
+                     forward_shared_prefix_blocks, packed_layout,
                      shared_prefix_length, splice_tokens)
+
+
+class TextPlan(NamedTuple):
+    """How :class:`PromptedTextEncoder` runs one token set, on its device.
+
+    Attributes:
+        tokens: ``(K, L')`` ids, truncated to the longest text when
+            ``truncate`` is set.
+        eot: ``(K,)`` EOT positions.
+        packed: The shared-prefix stream layout, or None to run every text
+            as its own sequence.
+    """
+
+    tokens: Tensor
+    eot: Tensor
+    packed: Optional[PackedLayout]
 
 
 class PromptedTextEncoder(nn.Module):
@@ -24,9 +41,8 @@ class PromptedTextEncoder(nn.Module):
             context length. Exact for CLIP's causal text transformer.
         share_prefix (bool): Compute the leading positions that every text
             shares (``[SOS]`` and the prompts) once, as one sequence, and run
-            only the class-name suffixes against their cached keys and
-            values. The suffixes are batched in groups of similar length
-            (each padded to its longest; see :func:`group_lengths`).
+            only the class-name suffixes, packed into one token stream
+            (see :mod:`~mmvlprompt.models.utils.shared_prefix`).
             Exact for the causal text transformer.
         with_cp (bool): Gradient checkpointing, one checkpoint per block.
     """
@@ -50,8 +66,9 @@ class PromptedTextEncoder(nn.Module):
         self.truncate = truncate
         self.share_prefix = share_prefix
         self.with_cp = with_cp
-        # cost of one more suffix group, in padded positions
-        self.group_overhead = 64.0
+        # token set -> TextPlan, so that a step with a known class set does
+        # no host work and no host-device round trip (see _plan)
+        self._plans: dict = {}
         if share_prefix:
             for block in self.transformer.resblocks:
                 check_sdpa_block(block, 'cls_head.share_prefix')
@@ -87,31 +104,62 @@ class PromptedTextEncoder(nn.Module):
         Args:
             tokens: ``(K, context_length)`` token ids; when ``prompts`` is not
                 empty, positions ``1 .. n`` hold placeholders.
-            prompts: Per-layer prompts ``[(n, d_t)] * depth_text``.
+            prompts: Per-layer prompts, ``(depth_text, n, d_t)`` or a list
+                of ``(n, d_t)``.
 
         Returns:
             Tensor: Unnormalised text features, ``(K, D)``.
         """
-        eot = tokens.argmax(dim=-1)  # (K,) EOT has the largest id
-        length = int(eot.max()) + 1 if self.truncate else tokens.shape[1]
-        tokens = tokens[:, :length]
         num_prompts = prompts[0].shape[0] if len(prompts) else 0
-        shared = shared_prefix_length(tokens, eot) if self.share_prefix \
-            else 0
-        if shared >= 1 + num_prompts:
-            x = self._encode_shared(tokens, prompts, shared, eot)  # (K, d_t)
+        plan = self._plan(tokens, num_prompts)
+        if plan.packed is not None:
+            x = self._encode_shared(plan.packed, prompts)  # (K, d_t)
         else:
-            x = self._encode_full(tokens, prompts)  # (K, L, d_t)
-            x = x[torch.arange(x.shape[0], device=x.device), eot]  # (K, d_t)
+            x = self._encode_full(plan.tokens, prompts)  # (K, L, d_t)
+            x = x[torch.arange(x.shape[0], device=x.device),
+                  plan.eot]  # (K, d_t)
         x = self.ln_final(x)
         if isinstance(self.text_projection, nn.Linear):
             return self.text_projection(x)
         return x @ self.text_projection  # (K, D)
 
+    def _plan(self, tokens: Tensor, num_prompts: int) -> TextPlan:
+        """The :class:`TextPlan` of ``tokens``, computed on the host once per
+        token tensor (and options) and then reused.
+
+        A cached plan is keyed by the tensor itself (it is held, so its
+        storage cannot be reused) and its version counter, so an edited or
+        new tensor gets a new plan.
+        """
+        key = (tokens.data_ptr(), tuple(tokens.shape), str(tokens.device),
+               num_prompts, self.truncate, self.share_prefix)
+        entry = self._plans.get(key)
+        if entry is not None and entry[0] is tokens and \
+                entry[1] == tokens._version:
+            return entry[2]
+        host = tokens.cpu()
+        eot = host.argmax(dim=-1)  # (K,) EOT has the largest id
+        length = int(eot.max()) + 1 if self.truncate else host.shape[1]
+        host = host[:, :length]
+        packed = None
+        if self.share_prefix:
+            shared = shared_prefix_length(host, eot)
+            if shared >= 1 + num_prompts:
+                ends = (eot + 1).tolist() if self.truncate else \
+                    [length] * host.shape[0]
+                packed = packed_layout(host, ends, shared,
+                                       eot.tolist()).to(tokens.device)
+        plan = TextPlan(tokens[:, :length], eot.to(tokens.device), packed)
+        if len(self._plans) >= 16:  # e.g. retrieval captions: keep it small
+            self._plans.pop(next(iter(self._plans)))
+        self._plans[key] = (tokens, tokens._version, plan)
+        return plan
+
     def _encode_full(self, tokens: Tensor, prompts: Sequence[Tensor]) -> Tensor:
         """Every text as its own sequence, ``(K, L)`` ids to ``(K, L, d_t)``."""
         length = tokens.shape[1]
         x = self.token_embedding(tokens)  # (K, L, d_t)
+        prompts = cast_prompts(prompts, x.dtype)  # all layers, one cast
         if len(prompts) > 0:
             x = splice_tokens(x, prompts[0], start=1)
         x = x + self.positional_embedding[:length].to(x.dtype)
@@ -119,31 +167,21 @@ class PromptedTextEncoder(nn.Module):
         return forward_prompted_blocks(self.transformer, x, prompts, start=1,
                                        attn_mask=mask, with_cp=self.with_cp)
 
-    def _encode_shared(self, tokens: Tensor, prompts: Sequence[Tensor],
-                       shared: int, eot: Tensor) -> Tensor:
-        """The first ``shared`` positions once, then the suffixes in groups
-        of similar length: ``(K, L)`` ids to the EOT states ``(K, d_t)``."""
-        pos = self.positional_embedding[:tokens.shape[1]]  # (L, d_t)
-        prefix = self.token_embedding(tokens[:1, :shared])  # (1, P, d_t)
+    def _encode_shared(self, layout: PackedLayout,
+                       prompts: Sequence[Tensor]) -> Tensor:
+        """The shared prefix once and every suffix, packed into one stream
+        (:mod:`~mmvlprompt.models.utils.shared_prefix`); returns the EOT
+        states ``(K, d_t)`` in the order of the texts."""
+        x = self.token_embedding(layout.token_ids).unsqueeze(0)  # (1, P+N, d_t)
+        prompts = cast_prompts(prompts, x.dtype)  # all layers, one cast
         if len(prompts) > 0:
-            prefix = splice_tokens(prefix, prompts[0], start=1)
-        prefix = prefix + pos[:shared].to(prefix.dtype)
-        ends = (eot + 1 - shared).tolist() if self.truncate else \
-            [tokens.shape[1] - shared] * tokens.shape[0]
-        groups = group_lengths(ends, self.group_overhead)
-        suffixes = []
-        for rows, length in groups:
-            x = self.token_embedding(tokens[rows, shared:shared + length])
-            suffixes.append(x + pos[shared:shared + length].to(x.dtype))
-        outs = forward_shared_prefix_blocks(
-            self.transformer, prefix, suffixes, prompts, start=1,
-            with_cp=self.with_cp)  # [(C_g, S_g, d_t)]
-        rows = [torch.as_tensor(r, device=tokens.device) for r, _ in groups]
-        x = torch.cat([out[torch.arange(len(r), device=out.device),
-                           eot[r] - shared] for out, r in zip(outs, rows)])
-        order = torch.empty_like(eot)
-        order[torch.cat(rows)] = torch.arange(len(eot), device=eot.device)
-        return x[order]  # (K, d_t), in the order of ``tokens``
+            x = splice_tokens(x, prompts[0], start=1)
+        pos = self.positional_embedding.index_select(0, layout.positions)
+        x = x + pos.to(x.dtype)  # (1, P+N, d_t)
+        x = forward_shared_prefix_blocks(
+            self.transformer, x, layout, prompts, start=1,
+            with_cp=self.with_cp)  # (1, P+N, d_t)
+        return x[0].index_select(0, layout.eot_index)  # (K, d_t)
 
     def extra_repr(self) -> str:
         return (f'truncate={self.truncate}, '

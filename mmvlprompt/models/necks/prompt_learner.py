@@ -1,5 +1,5 @@
 """Prompt-learner neck: owns every prompt and the inter-modal mappings."""
-from typing import Dict, List, Optional
+from typing import Dict, Optional
 
 import torch
 from mmaction.registry import MODELS
@@ -208,20 +208,49 @@ class VLPromptLearner(BaseModule):
                 'fixed_ctx_tail=True to keep the extra words fixed.')
         self.text_prompts[0, n - k:] = phrase_embedding.to(dtype)
 
-    def forward(self) -> Dict[str, List[Tensor]]:
-        """Per-layer prompts: ``text`` ``[(n, d_t)] * depth_text`` and
-        ``vision`` ``[(n, d_v)] * depth_vision``."""
-        text = [] if self.text_prompts is None else list(
-            self.text_prompts.unbind(0))  # [(n, d_t)] * J_t
+    def forward(self) -> Dict[str, Tensor]:
+        """Per-layer prompts, all layers at once: ``text`` ``(J_t, n, d_t)``
+        and ``vision`` ``(J_v, n, d_v)`` (an empty list for an unprompted
+        branch). Index ``l`` is layer ``l``'s prompt ``(n, d)``.
+
+        Every layer's mapping runs in one batched product
+        (:func:`_map_layers`), not layer by layer, so the number of operator
+        launches does not grow with the depth.
+        """
+        text = [] if self.text_prompts is None else self.text_prompts
         if not self.independent_vision_prompts:  # generated from the text
-            vision = [m(t) for t, m in zip(text, self.text_to_vision)]
-            return dict(text=text, vision=vision)  # [(n, d_v)] * J_v
-        vision = [] if self.vision_prompts is None else list(
-            self.vision_prompts.unbind(0))
-        mapped_text = [t + m(v) for t, v, m in zip(text, vision,
-                                                    self.vision_to_text)]
-        mapped_vision = [v + m(t) for t, v, m in zip(text, vision,
-                                                      self.text_to_vision)]
-        text[:len(mapped_text)] = mapped_text
-        vision[:len(mapped_vision)] = mapped_vision
-        return dict(text=text, vision=vision)
+            shared = len(self.text_to_vision)
+            vision = _map_layers(text[:shared], self.text_to_vision)
+            return dict(text=text, vision=vision)  # (J_v, n, d_v)
+        vision = [] if self.vision_prompts is None else self.vision_prompts
+        shared = min(len(text), len(vision))
+        mapped_text = _add_mapped(text, vision[:shared], self.vision_to_text)
+        mapped_vision = _add_mapped(vision, text[:shared],
+                                    self.text_to_vision)
+        return dict(text=mapped_text, vision=mapped_vision)
+
+
+def _map_layers(prompts: Tensor, layers: nn.ModuleList) -> Tensor:
+    """``layers[l](prompts[l])`` for every ``l`` in one batched product.
+
+    Args:
+        prompts: ``(J, n, d_in)``.
+        layers: ``J`` ``Linear(d_in, d_out)``.
+
+    Returns:
+        Tensor: ``(J, n, d_out)``.
+    """
+    weight = torch.stack([m.weight for m in layers])  # (J, d_out, d_in)
+    bias = torch.stack([m.bias for m in layers])  # (J, d_out)
+    return torch.baddbmm(bias.unsqueeze(1), prompts, weight.transpose(1, 2))
+
+
+def _add_mapped(own, other, layers: nn.ModuleList):
+    """``own[l] + layers[l](other[l])`` for the first ``len(layers)`` layers,
+    ``own[l]`` beyond; ``own`` as it is when there is no mapping."""
+    if len(layers) == 0:
+        return own
+    mapped = own[:len(layers)] + _map_layers(other, layers)  # (J, n, d)
+    if len(layers) == len(own):
+        return mapped
+    return torch.cat([mapped, own[len(layers):]])

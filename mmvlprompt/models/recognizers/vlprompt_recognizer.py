@@ -45,6 +45,12 @@ class VLPromptRecognizer(ClipStateMixin, BaseRecognizer):
             config. Its ``blending`` batch augments (mixup / cutmix, e.g.
             ``RandomBatchAugment``) get ``num_classes`` from
             ``cls_head.class_names``; the head trains on the soft labels.
+        frozen_dtype (str, optional): ``'bfloat16'`` or ``'float16'``
+            holds the frozen CLIP weights in that dtype, cast once at build
+            time, and runs the model under autocast in it
+            (:mod:`mmvlprompt.models.utils.frozen_dtype`); ``tools/train.py
+            --amp`` sets it. None or ``'float32'`` keeps them as loaded.
+            Needs a frozen backbone and prompt-only checkpoints.
     """
 
     def __init__(self,
@@ -56,7 +62,8 @@ class VLPromptRecognizer(ClipStateMixin, BaseRecognizer):
                  prompt_only_checkpoint: Optional[bool] = None,
                  train_cfg: OptConfigType = None,
                  test_cfg: OptConfigType = None,
-                 data_preprocessor: OptConfigType = None) -> None:
+                 data_preprocessor: OptConfigType = None,
+                 frozen_dtype: Optional[str] = None) -> None:
         if data_preprocessor is None:
             data_preprocessor = dict(type='ActionDataPreprocessor')
         data_preprocessor = self._with_blending_classes(data_preprocessor,
@@ -70,7 +77,7 @@ class VLPromptRecognizer(ClipStateMixin, BaseRecognizer):
         self.freeze_backbone = freeze_backbone
         self.train_cfg = train_cfg
         self.test_cfg = test_cfg
-        self._init_clip_state(prompt_only_checkpoint, clip)
+        self._init_clip_state(prompt_only_checkpoint, clip, frozen_dtype)
 
     @staticmethod
     def _with_blending_classes(preprocessor: dict, cls_head: dict) -> dict:
@@ -125,19 +132,23 @@ class VLPromptRecognizer(ClipStateMixin, BaseRecognizer):
 
     def loss(self, inputs: Tensor, data_samples: SampleList,
              **kwargs) -> dict:
-        feats, head_kwargs = self.extract_feat(inputs, data_samples=data_samples)
-        return self.cls_head.loss(feats, data_samples, **head_kwargs)
+        with self.compute_context():
+            feats, head_kwargs = self.extract_feat(inputs,
+                                                   data_samples=data_samples)
+            return self.cls_head.loss(feats, data_samples, **head_kwargs)
 
     def predict(self, inputs: Tensor, data_samples: SampleList,
                 **kwargs) -> SampleList:
-        feats, head_kwargs = self.extract_feat(inputs, test_mode=True)
-        return self.cls_head.predict(feats, data_samples, **head_kwargs)
+        with self.compute_context():
+            feats, head_kwargs = self.extract_feat(inputs, test_mode=True)
+            return self.cls_head.predict(feats, data_samples, **head_kwargs)
 
     def _forward(self, inputs: Tensor, stage: str = 'backbone',
                  **kwargs) -> Tensor:
         """``stage='backbone'``: ``(B, V, D)`` features; ``'head'``:
         ``(B*V, C)`` logits over the current class set."""
-        feats, head_kwargs = self.extract_feat(inputs, stage=stage)
-        if stage == 'backbone':
-            return feats
-        return self.cls_head(feats, **head_kwargs)
+        with self.compute_context():
+            feats, head_kwargs = self.extract_feat(inputs, stage=stage)
+            if stage == 'backbone':
+                return feats
+            return self.cls_head(feats, **head_kwargs)

@@ -19,14 +19,21 @@ itself, so that strict loading sees no missing keys.
 The CLIP state is every entry of the recognizer's ``backbone`` and
 ``cls_head`` (the two CLIP towers and the logit scale); the
 prompt learner lives in ``neck``.
+
+With ``model.frozen_dtype`` (:mod:`.frozen_dtype`) the frozen CLIP is held
+in bf16/fp16. Its fingerprint stays that of the fp32 weights it was cast
+from, as long as it holds exactly the cast bits, so that a checkpoint
+trained with ``--amp`` loads into an fp32 model and the other way round.
 """
 import hashlib
-from typing import Dict, Mapping
+from typing import ContextManager, Dict, Mapping, Optional
 
 import torch
 from torch import Tensor, nn
 
 from ...compat import CheckpointMismatchError
+from .frozen_dtype import (compute_autocast, hold_frozen_weights,
+                           parse_frozen_dtype)
 
 FINGERPRINT_KEY = 'clip_fingerprint'
 CLIP_PREFIXES = ('backbone.', 'cls_head.')
@@ -62,19 +69,43 @@ def is_clip_key(key: str) -> bool:
 
 
 class ClipStateMixin:
-    """Adds prompt-only ``state_dict`` and fingerprint-checked loading.
+    """Adds prompt-only ``state_dict``, fingerprint-checked loading and
+    frozen weights held in the compute dtype.
 
     The host (an ``nn.Module`` with ``backbone`` and ``cls_head``) calls
-    :meth:`_init_clip_state` in its ``__init__``.
+    :meth:`_init_clip_state` at the end of its ``__init__``, and runs its
+    forward passes inside :meth:`compute_context`.
     """
 
-    def _init_clip_state(self, prompt_only: bool, clip_cfg: dict) -> None:
+    def _init_clip_state(self, prompt_only: bool, clip_cfg: dict,
+                         frozen_dtype: Optional[str] = None) -> None:
         self.prompt_only_checkpoint = prompt_only
         self._clip_cfg = dict(clip_cfg)
         self._fingerprint_cache = (None, None)
         self._register_state_dict_hook(_drop_clip_state)
         self._register_load_state_dict_pre_hook(_restore_clip_state,
                                                 with_module=True)
+        self.frozen_dtype = frozen_dtype
+        self._compute_dtype = parse_frozen_dtype(frozen_dtype)
+        self._held_digests = None  # (digest as held, digest as loaded)
+        if self._compute_dtype is None:
+            return
+        if not prompt_only:
+            raise ValueError(
+                f'model.frozen_dtype={frozen_dtype!r} holds the frozen CLIP '
+                'in low precision, so it needs model.freeze_backbone=True '
+                'and prompt-only checkpoints (model.prompt_only_checkpoint '
+                'None or True); use frozen_dtype=None otherwise.')
+        loaded = self.clip_fingerprint()
+        for name in ('backbone', 'cls_head'):
+            hold_frozen_weights(getattr(self, name), self._compute_dtype)
+        self._held_digests = (self.clip_fingerprint(), loaded)
+
+    def compute_context(self) -> ContextManager:
+        """Autocast in the held dtype when the frozen CLIP is held in low
+        precision and no autocast is active; otherwise a no-op."""
+        device = self.cls_head.logit_scale.device
+        return compute_autocast(self._compute_dtype, device)
 
     def clip_state(self) -> Dict[str, Tensor]:
         """The CLIP entries of the full state dict, without the hook."""
@@ -91,7 +122,11 @@ class ClipStateMixin:
         key = tuple((k, t.data_ptr(), t._version) for k, t in state.items())
         if self._fingerprint_cache[0] != key:
             self._fingerprint_cache = (key, fingerprint(state))
-        return self._fingerprint_cache[1]
+        digest = self._fingerprint_cache[1]
+        held = getattr(self, '_held_digests', None)
+        if held is not None and digest == held[0]:
+            return held[1]  # the weights it was cast from
+        return digest
 
 
 def _drop_clip_state(module, state_dict, prefix, local_metadata):

@@ -26,7 +26,18 @@ def splice_tokens(x: Tensor, tokens: Tensor, start: int) -> Tensor:
     """
     n = tokens.shape[0]
     tokens = tokens.to(x.dtype).unsqueeze(0).expand(x.shape[0], -1, -1)
+    if start + n >= x.shape[1]:  # the prompts end the sequence
+        return torch.cat([x[:, :start], tokens], dim=1)
     return torch.cat([x[:, :start], tokens, x[:, start + n:]], dim=1)
+
+
+def cast_prompts(prompts: Sequence[Tensor], dtype: torch.dtype
+                 ) -> Sequence[Tensor]:
+    """All layers' prompts in ``dtype`` with one cast when they come as one
+    ``(J, n, d)`` tensor; a list is returned as it is (cast per layer)."""
+    if isinstance(prompts, Tensor) and prompts.dtype != dtype:
+        return prompts.to(dtype)
+    return prompts
 
 
 def run_layer(fn: Callable, *args, with_cp: bool = False):
@@ -58,7 +69,8 @@ def forward_prompted_blocks(transformer: nn.Module,
     Args:
         transformer: open_clip ``Transformer`` (batch first).
         x: ``(N, L, d)`` input tokens.
-        prompts: Per-layer prompts, each ``(n, d)``.
+        prompts: Per-layer prompts, each ``(n, d)``, or all layers as one
+            ``(J, n, d)`` tensor (cast to the dtype of ``x`` once).
         start: Position of the first prompt token.
         attn_mask: Optional ``(L, L)`` additive mask.
         with_cp: Gradient checkpointing, one checkpoint per block.
@@ -66,6 +78,7 @@ def forward_prompted_blocks(transformer: nn.Module,
     Returns:
         Tensor: ``(N, L, d)``.
     """
+    prompts = cast_prompts(prompts, x.dtype)
     for layer, block in enumerate(transformer.resblocks):
         if 1 <= layer < len(prompts):
             x = run_layer(_spliced_block(block, start, attn_mask), x,

@@ -1,26 +1,121 @@
-"""Causal transformer over a class-shared prefix plus per-class suffixes.
+"""Causal transformer over a class-shared prefix plus packed per-class suffixes.
 
 In CLIP's causal text tower the first ``P`` positions of a batch of texts
 that agree on those positions (``[SOS]`` and the context prompts) have the
-same hidden states, keys and values in every layer. They are computed once,
-as one sequence; each class then runs only its own suffix and attends to
-``[prefix K/V ; own causal K/V]``. The block math uses the open_clip block's
-own weights through :func:`torch.nn.functional.scaled_dot_product_attention`
-so that fused kernels are used on GPU.
+same hidden states, keys and values in every layer. They are computed once.
+Each class then adds only its own suffix (class-name tokens up to its EOT).
+
+To keep the number of operator launches low (what bounds a step on a GPU),
+the prefix and every suffix are **packed** into one token stream
+``(1, P + N, d)``, ``N`` = the sum of the suffix lengths, with no padding.
+Everything that works token by token (layer norms, projections, MLP) runs
+once over the stream. Only attention needs the texts apart: the packed
+queries, keys and values are gathered into one padded batch
+``(K, P + S, 3d)``, ``[prefix ; suffix_c ; padding]`` per class, ``S`` the
+longest suffix, and attend with a plain causal mask. A real position never
+sees the padding, which comes after it, so the result is exact; the outputs
+are gathered back into the stream. One block is then about as many launches
+as one plain block, for any number of classes and any spread of lengths.
+
+The block math uses the open_clip block's own weights through
+:func:`torch.nn.functional.scaled_dot_product_attention`, so that fused
+(flash) kernels are used on GPU.
 """
-from typing import List, Optional, Sequence, Tuple
+from typing import NamedTuple, Optional, Sequence
 
 import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
-from .prompt_blocks import run_layer, splice_tokens
+from .prompt_blocks import cast_prompts, run_layer, splice_tokens
+
+
+class PackedLayout(NamedTuple):
+    """Where each text's tokens sit in the packed stream.
+
+    Built once per token set on the host (:func:`packed_layout`) and moved to
+    the compute device, so that a step needs no host-device round trip.
+
+    Attributes:
+        prefix_len: ``P``, positions shared by every text.
+        suffix_len: ``S``, the longest suffix.
+        num_texts: ``K``.
+        token_ids: ``(P + N,)`` token ids of the stream: the prefix, then
+            each text's suffix.
+        positions: ``(P + N,)`` position of each stream token in its text.
+        pad_index: ``(K * S,)`` index into the suffix part of the stream
+            for each padded slot ``(text, j)``; padding slots point at any
+            real token (their values never reach a real position).
+        unpad_index: ``(N,)`` index into the flattened padded batch
+            ``(K * (P + S))`` of each suffix token.
+        eot_index: ``(K,)`` index into the stream of each text's EOT.
+    """
+
+    prefix_len: int
+    suffix_len: int
+    num_texts: int
+    token_ids: Tensor
+    positions: Tensor
+    pad_index: Tensor
+    unpad_index: Tensor
+    eot_index: Tensor
+
+    def to(self, device) -> 'PackedLayout':
+        return self._replace(**{
+            k: getattr(self, k).to(device, non_blocking=True)
+            for k in ('token_ids', 'positions', 'pad_index', 'unpad_index',
+                      'eot_index')})
+
+
+def packed_layout(tokens: Tensor, ends: Sequence[int], prefix_len: int,
+                  eot: Optional[Sequence[int]] = None) -> PackedLayout:
+    """Pack ``tokens`` (host tensor) into a shared prefix and suffixes.
+
+    Args:
+        tokens: ``(K, L)`` token ids whose first ``prefix_len`` positions
+            agree.
+        ends: Length of each text (its EOT position + 1, or ``L`` when the
+            texts run to the full context); each must exceed
+            ``prefix_len``.
+        prefix_len: ``P``.
+        eot: Position of each text's EOT, whose state is read out; defaults
+            to ``ends - 1``.
+
+    Returns:
+        PackedLayout: on the device of ``tokens``.
+    """
+    lengths = torch.as_tensor(list(ends), dtype=torch.long) - prefix_len
+    if len(lengths) == 0 or int(lengths.min()) < 1:
+        raise ValueError('packed_layout: every text needs at least one '
+                         'position after the shared prefix.')
+    num_texts, longest = len(lengths), int(lengths.max())
+    offsets = torch.cumsum(lengths, 0) - lengths  # (K,) suffix starts
+    j = torch.arange(longest)  # (S,)
+    real = j.unsqueeze(0) < lengths.unsqueeze(1)  # (K, S)
+    suffix_index = offsets.unsqueeze(1) + j  # (K, S) into the suffixes
+    rows = torch.arange(num_texts).unsqueeze(1).expand_as(real)
+    eot = lengths + prefix_len - 1 if eot is None else \
+        torch.as_tensor(list(eot), dtype=torch.long)
+    if bool((eot < prefix_len).any() or (eot >= lengths + prefix_len).any()):
+        raise ValueError('packed_layout: an EOT lies outside its suffix.')
+    suffix_ids = tokens[rows[real], (prefix_len + j).expand_as(real)[real]]
+    return PackedLayout(
+        prefix_len=prefix_len,
+        suffix_len=longest,
+        num_texts=num_texts,
+        token_ids=torch.cat([tokens[0, :prefix_len], suffix_ids]),
+        positions=torch.cat([torch.arange(prefix_len),
+                             (prefix_len + j).expand_as(real)[real]]),
+        pad_index=torch.where(real, suffix_index,
+                              torch.zeros_like(suffix_index)).flatten(),
+        unpad_index=(rows * (prefix_len + longest) + prefix_len + j)[real],
+        eot_index=offsets + eot).to(tokens.device)
 
 
 def check_sdpa_block(block: nn.Module, where: str) -> None:
     """Raise if ``block`` is not a plain open_clip residual attention block
     (self-attention with a packed in-projection) that
-    :func:`block_forward` can run."""
+    :func:`packed_block_forward` can run."""
     attn = getattr(block, 'attn', None)
     ok = (isinstance(attn, nn.MultiheadAttention)
           and attn.in_proj_weight is not None and attn.batch_first
@@ -32,135 +127,89 @@ def check_sdpa_block(block: nn.Module, where: str) -> None:
                         'share_prefix=False.')
 
 
-def block_forward(block: nn.Module,
-                  x: Tensor,
-                  attn_mask: Optional[Tensor] = None,
-                  is_causal: bool = False,
-                  past: Optional[Tuple[Tensor, Tensor]] = None
-                  ) -> Tuple[Tensor, Tensor, Tensor]:
-    """One open_clip ``ResidualAttentionBlock`` with optional extra keys.
+def _packed_attention(qkv: Tensor, layout: PackedLayout,
+                      heads: int) -> Tensor:
+    """Causal self-attention of every text over the packed stream.
+
+    Args:
+        qkv: ``(1, P + N, 3d)`` packed queries, keys and values.
+        layout: The stream's layout.
+        heads: Attention heads.
+
+    Returns:
+        Tensor: ``(1, P + N, d)`` attention outputs, packed.
+    """
+    P, S, K = layout.prefix_len, layout.suffix_len, layout.num_texts
+    qkv = qkv[0]  # (P+N, 3d)
+    suffix = qkv[P:].index_select(0, layout.pad_index)  # (K*S, 3d)
+    padded = torch.cat([qkv[:P].unsqueeze(0).expand(K, -1, -1),
+                        suffix.view(K, S, -1)], dim=1)  # (K, P+S, 3d)
+    q, k, v = (t.unflatten(-1, (heads, -1)).transpose(1, 2)
+               for t in padded.chunk(3, dim=-1))  # each (K, h, P+S, d/h)
+    out = F.scaled_dot_product_attention(q, k, v, is_causal=True)
+    out = out.transpose(1, 2).flatten(2)  # (K, P+S, d)
+    suffix = out.flatten(0, 1).index_select(0, layout.unpad_index)  # (N, d)
+    return torch.cat([out[0, :P], suffix]).unsqueeze(0)  # (1, P+N, d)
+
+
+def packed_block_forward(block: nn.Module, x: Tensor,
+                         layout: PackedLayout) -> Tensor:
+    """One open_clip ``ResidualAttentionBlock`` on a packed stream.
 
     Args:
         block: The block; its ``ln_1``, ``attn`` (packed in-projection and
             ``out_proj``), ``ls_1``, ``ln_2``, ``mlp`` and ``ls_2`` are used.
-        x: ``(N, L, d)`` tokens.
-        attn_mask: Boolean ``(L, Lp + L)`` mask, True where attention is
-            allowed; ``Lp`` is the length of ``past``.
-        is_causal: Causal attention within ``x`` (no ``past``).
-        past: Keys and values ``(1 or N, h, Lp, d/h)`` placed before the
-            sequence's own keys and values.
+        x: ``(1, P + N, d)`` packed tokens.
+        layout: Where each text's tokens are.
 
     Returns:
-        tuple: the block output ``(N, L, d)`` and the sequence's own keys and
-        values ``(N, h, L, d/h)``.
+        Tensor: ``(1, P + N, d)``.
     """
     attn = block.attn
-    heads = attn.num_heads
     qkv = F.linear(block.ln_1(x), attn.in_proj_weight,
-                   attn.in_proj_bias)  # (N, L, 3d)
-    q, k, v = (t.unflatten(-1, (heads, -1)).transpose(1, 2)
-               for t in qkv.chunk(3, dim=-1))  # each (N, h, L, d/h)
-    keys, values = k, v
-    if past is not None:
-        n = x.shape[0]
-        keys = torch.cat([past[0].to(k.dtype).expand(n, -1, -1, -1), k],
-                         dim=2)  # (N, h, Lp+L, d/h)
-        values = torch.cat([past[1].to(v.dtype).expand(n, -1, -1, -1), v],
-                           dim=2)
-    out = F.scaled_dot_product_attention(q, keys, values, attn_mask=attn_mask,
-                                         is_causal=is_causal)
-    out = out.transpose(1, 2).flatten(2)  # (N, L, d)
+                   attn.in_proj_bias)  # (1, P+N, 3d)
+    out = _packed_attention(qkv, layout, attn.num_heads)  # (1, P+N, d)
     out = F.linear(out, attn.out_proj.weight, attn.out_proj.bias)
     x = x + block.ls_1(out)
-    x = x + block.ls_2(block.mlp(block.ln_2(x)))
-    return x, k, v
-
-
-def suffix_mask(prefix_len: int, suffix_len: int, device) -> Tensor:
-    """Boolean ``(S, P + S)`` mask: suffix position ``i`` sees the whole
-    prefix and suffix positions ``<= i``."""
-    rows = torch.arange(suffix_len, device=device).unsqueeze(1) + prefix_len
-    cols = torch.arange(prefix_len + suffix_len, device=device).unsqueeze(0)
-    return cols <= rows
+    return x + block.ls_2(block.mlp(block.ln_2(x)))
 
 
 def forward_shared_prefix_blocks(transformer: nn.Module,
-                                 prefix: Tensor,
-                                 suffixes: Sequence[Tensor],
+                                 x: Tensor,
+                                 layout: PackedLayout,
                                  prompts: Sequence[Tensor],
                                  start: int,
-                                 with_cp: bool = False) -> List[Tensor]:
-    """Run a causal open_clip ``Transformer`` on a shared prefix and groups
-    of suffixes; exact equivalent of running every ``[prefix ; suffix]``.
+                                 with_cp: bool = False) -> Tensor:
+    """Run a causal open_clip ``Transformer`` on a packed prefix + suffixes
+    stream; exact equivalent of running every ``[prefix ; suffix]`` alone.
 
     Before block ``l`` with ``1 <= l < len(prompts)`` the prefix positions
     ``start .. start + n - 1`` are overwritten by ``prompts[l]`` (deep
-    prompts); ``prompts[0]`` must already be in ``prefix``.
+    prompts); ``prompts[0]`` must already be in ``x``.
 
     Args:
         transformer: open_clip ``Transformer`` (batch first, causal).
-        prefix: ``(1, P, d)`` class-independent tokens, positions added.
-        suffixes: Groups of per-class tokens, each ``(C_g, S_g, d)`` with
-            positions added; groups may differ in length.
-        prompts: Per-layer prompts, each ``(n, d)``.
+        x: ``(1, P + N, d)`` packed tokens, positions added.
+        layout: Where each text's tokens are (:func:`packed_layout`).
+        prompts: Per-layer prompts, each ``(n, d)``, or one ``(J, n, d)``
+            tensor.
         start: Position of the first prompt token in the prefix.
         with_cp: Gradient checkpointing, one checkpoint per block.
 
     Returns:
-        list[Tensor]: the outputs of the groups, ``(C_g, S_g, d)`` each.
+        Tensor: ``(1, P + N, d)``.
     """
-    masks = [suffix_mask(prefix.shape[1], x.shape[1], x.device)
-             for x in suffixes]
+    prompts = cast_prompts(prompts, x.dtype)
     for layer, block in enumerate(transformer.resblocks):
         prompt = prompts[layer] if 1 <= layer < len(prompts) else None
 
-        def step(prefix, prompt, *suffixes, block=block):
+        def step(x, prompt, block=block):
             if prompt is not None:
-                prefix = splice_tokens(prefix, prompt, start)
-            prefix, k, v = block_forward(block, prefix, is_causal=True)
-            return (prefix, *(block_forward(block, x, attn_mask=mask,
-                                            past=(k, v))[0]
-                              for x, mask in zip(suffixes, masks)))
+                x = splice_tokens(x, prompt, start)
+            return packed_block_forward(block, x, layout)
 
-        prefix, *suffixes = run_layer(step, prefix, prompt, *suffixes,
-                                      with_cp=with_cp)
-    return suffixes
-
-
-def group_lengths(lengths: Sequence[int],
-                  overhead: float = 64.0) -> List[Tuple[List[int], int]]:
-    """Split sequences into groups that are each padded to their longest.
-
-    Minimises ``sum(len(group) * max_length(group)) + overhead * groups``
-    over groups of consecutive lengths (dynamic programming over the sorted
-    distinct lengths), trading padding against the fixed cost of one more
-    batched call per layer.
-
-    Args:
-        lengths: Length of each sequence.
-        overhead: Cost of one group, in padded positions.
-
-    Returns:
-        list: ``(indices, padded_length)`` per group; every index appears
-        once.
-    """
-    distinct = sorted(set(lengths))
-    counts = [sum(1 for x in lengths if x == d) for d in distinct]
-    best = [0.0] + [float('inf')] * len(distinct)  # best[j]: first j done
-    cut = [0] * (len(distinct) + 1)
-    for j in range(1, len(distinct) + 1):
-        for i in range(j):
-            cost = best[i] + sum(counts[i:j]) * distinct[j - 1] + overhead
-            if cost < best[j]:
-                best[j], cut[j] = cost, i
-    groups, j = [], len(distinct)
-    while j > 0:
-        i = cut[j]
-        low, high = distinct[i], distinct[j - 1]
-        groups.append(([k for k, x in enumerate(lengths)
-                        if low <= x <= high], high))
-        j = i
-    return groups[::-1]
+        x = run_layer(step, x, prompt, with_cp=with_cp)
+    return x
 
 
 def shared_prefix_length(tokens: Tensor, eot: Tensor) -> int:
@@ -175,3 +224,4 @@ def shared_prefix_length(tokens: Tensor, eot: Tensor) -> int:
     differ = (~same).nonzero()
     common = int(differ[0]) if len(differ) else tokens.shape[1]
     return max(1, min(common, int(eot.min())))
+
