@@ -48,7 +48,8 @@ def test_k400_recipe_builds_vit_b16():
     # recipe (DESIGN 1.7)
     assert cfg.model.backbone.num_frames == 8
     assert cfg.optim_wrapper.optimizer == dict(
-        type='AdamW', lr=2e-3, betas=(0.9, 0.98), weight_decay=1e-3)
+        type='AdamW', lr=2e-3, betas=(0.9, 0.98), weight_decay=1e-3,
+        fused=True)  # one kernel for the whole step (issue 21)
     assert cfg.auto_scale_lr.base_batch_size == 64
     assert cfg.train_dataloader.batch_size * 8 == 64
     warmup, cosine = cfg.param_scheduler

@@ -93,10 +93,12 @@ def test_packed_layout():
     padded = suffix[layout.pad_index].view(3, 4)
     real = torch.tensor([[1, 1, 0, 0], [1, 1, 1, 1], [1, 0, 0, 0]]).bool()
     assert padded[real].tolist() == suffix.tolist()
-    # every suffix token comes back from its own slot of the padded batch
-    # [prefix ; suffix ; padding] (K * (P + S) slots)
+    # every stream token comes back from its own slot of the padded batch
+    # [prefix ; suffix ; padding] (K * (P + S) slots), the prefix from the
+    # first text
     batch = torch.cat([tokens[:, :2], padded], dim=1).flatten()
-    assert batch[layout.unpad_index].tolist() == suffix.tolist()
+    assert batch[layout.out_index].tolist() == layout.token_ids.tolist()
+    assert layout.out_index[:2].tolist() == [0, 1]
     # texts run to the full context: the EOT is read where it is
     full = packed_layout(tokens, [6, 6, 6], prefix_len=2, eot=[3, 5, 2])
     assert full.eot_index.tolist() == [3, 9, 10]

@@ -4,6 +4,7 @@ Same interface as MMAction2's ``tools/test.py``::
 
     python tools/test.py CONFIG CHECKPOINT [--work-dir DIR] [--dump FILE.pkl]
         [--cfg-options KEY=VALUE ...] [--launcher {none,pytorch,slurm}]
+        [--compile]
 """
 import argparse
 import os.path as osp
@@ -15,8 +16,8 @@ import mmvlprompt  # noqa: E402,F401  (compat shims before mmaction)
 from mmengine.config import Config  # noqa: E402
 
 from mmvlprompt.engine import (RunSession, add_common_args,  # noqa: E402
-                               build_runner, check_file, load_config,
-                               parse_with_common)
+                               build_runner, check_file, compile_test_step,
+                               load_config, parse_with_common)
 
 
 def parse_args(argv=None):
@@ -53,6 +54,7 @@ def main(argv=None):
     cfg = merge_args(load_config(args), args)
     # RunSession ends the run cleanly: workers, barrier, process group
     with RunSession(cfg, build_runner) as runner:
+        compile_test_step(runner)  # --compile / cfg.compile
         runner.test()
 
 

@@ -5,6 +5,7 @@ Same interface as MMAction2's ``tools/train.py``::
     python tools/train.py configs/vlprompt_k400.py [--work-dir DIR]
         [--resume [auto|CKPT]] [--amp] [--auto-scale-lr] [--seed N]
         [--cfg-options KEY=VALUE ...] [--launcher {none,pytorch,slurm}]
+        [--compile]
 """
 import argparse
 import os

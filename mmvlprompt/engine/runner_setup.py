@@ -12,6 +12,7 @@ from mmengine.runner import Runner
 from ..compat import setup_cpu_distributed
 from ..models.utils import choose_quick_gelu
 from .cfg_options import add_cfg_options
+from .compile import apply_compile
 
 
 def add_common_args(parser: argparse.ArgumentParser) -> None:
@@ -23,6 +24,10 @@ def add_common_args(parser: argparse.ArgumentParser) -> None:
                         choices=['none', 'pytorch', 'slurm', 'mpi'],
                         default='none', help='job launcher')
     parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
+    parser.add_argument('--compile', action='store_true',
+                        help="torch.compile the model's step (MMEngine's "
+                        '`compile` key; options with --cfg-options '
+                        'compile.backend=... compile.mode=...)')
 
 
 def parse_with_common(parser: argparse.ArgumentParser,
@@ -56,6 +61,9 @@ def load_config(args) -> Config:
     elif cfg.get('work_dir', None) is None:
         cfg.work_dir = osp.join('./work_dirs',
                                 osp.splitext(osp.basename(args.config))[0])
+    message = apply_compile(cfg, getattr(args, 'compile', False))
+    if message and os.environ.get('RANK', '0') == '0':
+        print(message, flush=True)
     return cfg
 
 

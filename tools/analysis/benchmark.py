@@ -50,9 +50,11 @@ import torch  # noqa: E402
 import torch.nn.functional as F  # noqa: E402
 from mmaction.registry import MODELS  # noqa: E402
 from mmaction.structures import ActionDataSample  # noqa: E402
+from mmengine.optim import build_optim_wrapper  # noqa: E402
 from mmvlprompt.compat import amp_settings  # noqa: E402
-from mmvlprompt.engine import (add_cfg_options, frozen_dtype_for_amp,  # noqa: E402,E501
-                               load_model_config)
+from mmvlprompt.engine import (add_cfg_options, apply_amp,  # noqa: E402
+                               apply_compile, compile_function,
+                               compile_options, load_model_config)
 from mmvlprompt.models.utils import (build_clip,  # noqa: E402
                                      hold_frozen_weights, parse_frozen_dtype)
 from mmvlprompt.utils import (generated_class_names,  # noqa: E402
@@ -84,6 +86,10 @@ def parse_args(argv=None):
                         help='what tools/train.py --amp trains with: '
                         'autocast in its dtype, frozen CLIP weights held in '
                         'it (the limit case too)')
+    parser.add_argument('--compile', action='store_true',
+                        help="torch.compile every case's forward, with the "
+                        "options of the config's `compile` key (as "
+                        'tools/train.py --compile)')
     parser.add_argument('--with-cp', action='store_true',
                         help='gradient checkpointing in both encoders')
     parser.add_argument('--iters', type=int, default=3,
@@ -242,13 +248,10 @@ class CaseFactory:
             device.type, dtype=getattr(torch, amp['dtype']))) if amp \
             else nullcontext
         self.amp_dtype = amp['dtype'] if amp else 'float32'
-        # as tools/train.py --amp (mmvlprompt.engine.apply_amp): a frozen
-        # CLIP is held in the autocast dtype
-        self.frozen_dtype = frozen_dtype_for_amp(cfg.model, amp['dtype']) \
-            if amp else None
-        if self.frozen_dtype and 'frozen_dtype' not in cfg.model:
-            cfg.model.frozen_dtype = self.frozen_dtype
+        if amp:  # as tools/train.py --amp: wrapper, frozen CLIP held
+            apply_amp(cfg)
         self.frozen_dtype = cfg.model.get('frozen_dtype')
+        self.compile = compile_options(cfg)  # None: eager
         size = build_clip(cfg.model.clip.arch, seed=0).visual.image_size
         gen = torch.Generator().manual_seed(0)
         self.inputs = torch.randn(args.batch_size, args.frames, 3, *size,
@@ -279,30 +282,37 @@ class CaseFactory:
             share_frozen_weights(self.reference, model)
         return model
 
+    def _optim_wrapper(self, module):
+        """The config's optim wrapper (after --amp, as tools/train.py
+        builds it): optimizer, gradient clipping, autocast context."""
+        return build_optim_wrapper(module, copy.deepcopy(
+            self.cfg.optim_wrapper))
+
     def _train_case(self, name, model):
         model.train()
         params = [p for p in model.parameters() if p.requires_grad]
-        optimizer = torch.optim.AdamW(params, lr=1e-4)
+        wrapper = self._optim_wrapper(model)
+        loss = compile_function(model.loss, self.compile)
 
         def step():
-            with self.autocast():
-                losses = model.loss(self.inputs, self.samples)
-            sum(losses.values()).backward()
-            optimizer.step()
-            optimizer.zero_grad(set_to_none=True)
+            with wrapper.optim_context(model):
+                losses = loss(self.inputs, self.samples)
+            wrapper.update_params(sum(losses.values()))
 
         return Case(name, step, sum(p.numel() for p in params),
-                    lambda: state_bytes([model], optimizer), self.sync)
+                    lambda: state_bytes([model], wrapper.optimizer),
+                    self.sync)
 
     def ours_train(self):
         return self._train_case('ours_train', self._model())
 
     def ours_infer(self):
         model = self._model().eval()
+        predict = compile_function(model.predict, self.compile)
 
         def step():
             with torch.no_grad(), self.autocast():
-                model.predict(self.inputs, self.samples)
+                predict(self.inputs, self.samples)
 
         return Case('ours_infer', step, 0, lambda: state_bytes([model]),
                     self.sync)
@@ -319,7 +329,10 @@ class CaseFactory:
 
     def _limit(self):
         if getattr(self, '_limit_parts', None) is None:
-            clip = build_clip(self.cfg.model.clip.arch, seed=0)
+            # the model's CLIP: same activation (quick_gelu) and weights
+            clip = build_clip(self.cfg.model.clip.arch, seed=0,
+                              quick_gelu=self.cfg.model.clip.get(
+                                  'quick_gelu'))
             clip = clip.to(self.device).requires_grad_(False)
             template = self.cfg.model.cls_head.get(
                 'template', 'a video of a person doing {}.')
@@ -338,6 +351,13 @@ class CaseFactory:
         return self._limit_parts
 
     def _limit_logits(self, clip, text, frames):
+        if self.compile is not None and not hasattr(self, '_limit_fn'):
+            self._limit_fn = compile_function(self._limit_logits_eager,
+                                              self.compile)
+        fn = getattr(self, '_limit_fn', self._limit_logits_eager)
+        return fn(clip, text, frames)
+
+    def _limit_logits_eager(self, clip, text, frames):
         feats = clip.visual(frames.flatten(0, 1))  # (B*T, D)
         video = feats.view(frames.shape[0], frames.shape[1], -1).mean(1)
         video = F.normalize(video, dim=-1)  # (B, D)
@@ -345,20 +365,20 @@ class CaseFactory:
 
     def limit_train(self):
         clip, text = self._limit()
-        delta = torch.zeros(self.inputs.shape[-3:], device=self.device,
-                            requires_grad=True)  # (3, H, W)
-        optimizer = torch.optim.AdamW([delta], lr=1e-4)
+        holder = torch.nn.Module()  # the input offset, the one trained tensor
+        holder.delta = torch.nn.Parameter(torch.zeros(
+            self.inputs.shape[-3:], device=self.device))  # (3, H, W)
+        wrapper = self._optim_wrapper(holder)
 
         def step():
-            with self.autocast():
-                logits = self._limit_logits(clip, text, self.inputs + delta)
-            F.cross_entropy(logits, self.labels).backward()
-            optimizer.step()
-            optimizer.zero_grad(set_to_none=True)
+            with wrapper.optim_context(holder):
+                logits = self._limit_logits(clip, text,
+                                            self.inputs + holder.delta)
+            wrapper.update_params(F.cross_entropy(logits, self.labels))
 
-        return Case('limit_train', step, delta.numel(),
-                    lambda: state_bytes([clip.visual], optimizer, [delta,
-                                                                   text]),
+        return Case('limit_train', step, holder.delta.numel(),
+                    lambda: state_bytes([clip.visual], wrapper.optimizer,
+                                        [holder.delta, text]),
                     self.sync)
 
     def limit_infer(self):
@@ -411,6 +431,7 @@ def load_model_cfg(args):
         names, origin = generated_class_names(args.num_classes), 'generated'
     model.cls_head.class_names = names
     model.cls_head.pop('test_class_names', None)
+    apply_compile(cfg, args.compile)
     return cfg, names, origin
 
 
@@ -517,6 +538,7 @@ def main(argv=None):
                   amp=factory.amp_dtype, frozen_dtype=factory.frozen_dtype,
                   with_cp=args.with_cp,
                   count_ops=args.count_ops,
+                  compile=factory.compile,
                   iters=args.iters, warmup=args.warmup, torch=torch.__version__,
                   date=datetime.now(timezone.utc).strftime('%Y-%m-%d'))
     print(f"{config['arch']}, {args.batch_size} clip(s) x {args.frames} "

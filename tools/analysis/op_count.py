@@ -11,7 +11,10 @@ never launch a kernel are left out: views and reshapes that alias
 no-op casts (``aten::to`` without a ``_to_copy`` below it).
 
 ``copy_`` is counted apart: most are dtype casts (autocast casting frozen
-fp32 weights at every use) or layout copies.
+fp32 weights at every use) or layout copies. A Python number in an
+arithmetic op is wrapped into a 0-d tensor on the host, which shows up in a
+CPU profile as a cast under the op; a GPU takes it as a kernel argument, so
+such casts are left out and the op itself is counted.
 
 Usage from Python::
 
@@ -39,14 +42,29 @@ NON_LAUNCHING = frozenset(f'aten::{name}' for name in (
     'matrix_H', 'mT', 'mH', 'adjoint', 'conj', 'real', 'imag'))
 
 
+SCALAR_CASTS = frozenset(('aten::to', 'aten::_to_copy', 'aten::copy_'))
+
+
+def _is_scalar_cast(event) -> bool:
+    """A cast of 0-d tensors only (a wrapped Python number)."""
+    shapes = [s for s in (getattr(event, 'input_shapes', None) or []) if s
+              is not None]
+    return event.name in SCALAR_CASTS and bool(shapes) and \
+        all(len(s) == 0 for s in shapes if isinstance(s, list))
+
+
+def _own_launch(event) -> bool:
+    return event.name.startswith('aten::') and \
+        event.name not in NON_LAUNCHING and not _is_scalar_cast(event)
+
+
 def _launches(event, memo: Dict[int, bool]) -> bool:
     """Whether ``event`` or an operator below it launches work."""
     key = id(event)
     if key not in memo:
-        own = event.name.startswith('aten::') and \
-            event.name not in NON_LAUNCHING
-        memo[key] = own or any(_launches(c, memo)
-                               for c in event.cpu_children)
+        memo[key] = (not _is_scalar_cast(event)) and (
+            _own_launch(event) or any(_launches(c, memo)
+                                      for c in event.cpu_children))
     return memo[key]
 
 
@@ -55,8 +73,7 @@ def launching_ops(events: Iterable) -> List[str]:
     memo: Dict[int, bool] = {}
     names = []
     for event in events:
-        if not event.name.startswith('aten::') or \
-                event.name in NON_LAUNCHING:
+        if not _own_launch(event):
             continue
         if not any(_launches(c, memo) for c in event.cpu_children):
             names.append(event.name)
@@ -76,7 +93,8 @@ def count_launches(step: Callable[[], None],
         dict: ``ops`` (launching operators), ``copies`` (of which
         ``aten::copy_``) and ``top``, a list of ``(name, count)``.
     """
-    with profile(activities=[ProfilerActivity.CPU]) as prof:
+    with profile(activities=[ProfilerActivity.CPU],
+                 record_shapes=True) as prof:
         step()
     names = launching_ops(prof.events())
     counts = Counter(names)

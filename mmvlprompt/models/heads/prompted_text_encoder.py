@@ -123,6 +123,7 @@ class PromptedTextEncoder(nn.Module):
             return self.text_projection(x)
         return x @ self.text_projection  # (K, D)
 
+    @torch.compiler.disable  # host-side bookkeeping, never in a graph
     def _plan(self, tokens: Tensor, num_prompts: int) -> TextPlan:
         """The :class:`TextPlan` of ``tokens``, computed on the host once per
         token tensor (and options) and then reused.
@@ -165,7 +166,8 @@ class PromptedTextEncoder(nn.Module):
         x = x + self.positional_embedding[:length].to(x.dtype)
         mask = self.attn_mask[:length, :length]  # causal (L, L)
         return forward_prompted_blocks(self.transformer, x, prompts, start=1,
-                                       attn_mask=mask, with_cp=self.with_cp)
+                                       attn_mask=mask, with_cp=self.with_cp,
+                                       causal=True)
 
     def _encode_shared(self, layout: PackedLayout,
                        prompts: Sequence[Tensor]) -> Tensor:
@@ -181,7 +183,7 @@ class PromptedTextEncoder(nn.Module):
         x = forward_shared_prefix_blocks(
             self.transformer, x, layout, prompts, start=1,
             with_cp=self.with_cp)  # (1, P+N, d_t)
-        return x[0].index_select(0, layout.eot_index)  # (K, d_t)
+        return x.squeeze(0).index_select(0, layout.eot_index)  # (K, d_t)
 
     def extra_repr(self) -> str:
         return (f'truncate={self.truncate}, '

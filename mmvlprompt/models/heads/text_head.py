@@ -129,6 +129,7 @@ class PromptedTextHead(TextTowerMixin, BaseHead):
         self.context_words = words
         self._eval_cache.clear()
 
+    @torch.compiler.disable  # tokenizing and caching: host work
     def _tokens(self, names: Sequence[str], num_tokens: int) -> Tensor:
         key = (tuple(names), num_tokens, self.context_words)
         if key not in self._token_cache:

@@ -6,18 +6,10 @@ from mmaction.registry import MODELS
 from mmengine.model import BaseModule
 from torch import Tensor, nn
 
+from .layerwise_linear import LayerwiseLinear
+
 MAPPINGS = ('both', 'text_to_vision', 'vision_to_text', 'none')
 MAPPING_INITS = ('zeros', 'default')
-
-
-def _mapping_linear(in_dim: int, out_dim: int, init: str) -> nn.Linear:
-    """``Linear(in_dim, out_dim)``: PyTorch's default init for
-    ``init='default'``, all zeros for ``'zeros'``."""
-    layer = nn.Linear(in_dim, out_dim)
-    if init == 'zeros':
-        nn.init.zeros_(layer.weight)
-        nn.init.zeros_(layer.bias)
-    return layer
 
 
 def _prompt_parameter(depth: int, num_tokens: int, width: int,
@@ -34,7 +26,8 @@ class VLPromptLearner(BaseModule):
     Holds ``P_t^l`` (``depth_text`` layers of ``num_text_tokens x d_t``) and
     ``P_v^l`` (``depth_vision`` layers of ``num_vision_tokens x d_v``), plus
     one ``Linear(d_t, d_v)`` (text-to-vision) and/or ``Linear(d_v, d_t)``
-    (vision-to-text) per layer prompted in both branches. :meth:`forward`
+    (vision-to-text) per layer prompted in both branches, held stacked in a
+    :class:`LayerwiseLinear` (``text_to_vision[l]`` is layer ``l``). :meth:`forward`
     returns the per-layer prompts each encoder inserts (DESIGN 1.4)::
 
         vision[l] = P_v^l + M_t->v^l(P_t^l)
@@ -113,14 +106,13 @@ class VLPromptLearner(BaseModule):
             depth_vision if independent_vision_prompts else 0,
             num_vision_tokens, vision_width, init_std)
         shared = min(depth_text, depth_vision)
-        self.text_to_vision = nn.ModuleList(
-            [_mapping_linear(text_width, vision_width, mapping_init)
-             for _ in range(shared)]
-            if mapping in ('both', 'text_to_vision') else [])
-        self.vision_to_text = nn.ModuleList(
-            [_mapping_linear(vision_width, text_width, mapping_init)
-             for _ in range(shared)]
-            if mapping in ('both', 'vision_to_text') else [])
+        # (J, d_v, d_t) and (J, d_t, d_v): one Linear per shared layer
+        self.text_to_vision = LayerwiseLinear(
+            shared if mapping in ('both', 'text_to_vision') else 0,
+            text_width, vision_width, mapping_init)
+        self.vision_to_text = LayerwiseLinear(
+            shared if mapping in ('both', 'vision_to_text') else 0,
+            vision_width, text_width, mapping_init)
 
     @staticmethod
     def _validate(n_t, n_v, depth_t, depth_v, mapping, width_t, width_v,
@@ -214,13 +206,13 @@ class VLPromptLearner(BaseModule):
         branch). Index ``l`` is layer ``l``'s prompt ``(n, d)``.
 
         Every layer's mapping runs in one batched product
-        (:func:`_map_layers`), not layer by layer, so the number of operator
-        launches does not grow with the depth.
+        (:class:`LayerwiseLinear`), not layer by layer, so the number of
+        operator launches does not grow with the depth.
         """
         text = [] if self.text_prompts is None else self.text_prompts
         if not self.independent_vision_prompts:  # generated from the text
             shared = len(self.text_to_vision)
-            vision = _map_layers(text[:shared], self.text_to_vision)
+            vision = self.text_to_vision(text[:shared])
             return dict(text=text, vision=vision)  # (J_v, n, d_v)
         vision = [] if self.vision_prompts is None else self.vision_prompts
         shared = min(len(text), len(vision))
@@ -230,27 +222,12 @@ class VLPromptLearner(BaseModule):
         return dict(text=mapped_text, vision=mapped_vision)
 
 
-def _map_layers(prompts: Tensor, layers: nn.ModuleList) -> Tensor:
-    """``layers[l](prompts[l])`` for every ``l`` in one batched product.
-
-    Args:
-        prompts: ``(J, n, d_in)``.
-        layers: ``J`` ``Linear(d_in, d_out)``.
-
-    Returns:
-        Tensor: ``(J, n, d_out)``.
-    """
-    weight = torch.stack([m.weight for m in layers])  # (J, d_out, d_in)
-    bias = torch.stack([m.bias for m in layers])  # (J, d_out)
-    return torch.baddbmm(bias.unsqueeze(1), prompts, weight.transpose(1, 2))
-
-
-def _add_mapped(own, other, layers: nn.ModuleList):
-    """``own[l] + layers[l](other[l])`` for the first ``len(layers)`` layers,
-    ``own[l]`` beyond; ``own`` as it is when there is no mapping."""
-    if len(layers) == 0:
+def _add_mapped(own, other, mapping: LayerwiseLinear):
+    """``own[l] + mapping[l](other[l])`` for the first ``len(mapping)``
+    layers, ``own[l]`` beyond; ``own`` as it is when there is no mapping."""
+    if len(mapping) == 0:
         return own
-    mapped = own[:len(layers)] + _map_layers(other, layers)  # (J, n, d)
-    if len(layers) == len(own):
+    mapped = own[:len(mapping)] + mapping(other)  # (J, n, d)
+    if len(mapping) == len(own):
         return mapped
-    return torch.cat([mapped, own[len(layers):]])
+    return torch.cat([mapped, own[len(mapping):]])

@@ -17,9 +17,10 @@ sees the padding, which comes after it, so the result is exact; the outputs
 are gathered back into the stream. One block is then about as many launches
 as one plain block, for any number of classes and any spread of lengths.
 
-The block math uses the open_clip block's own weights through
+The block math is :func:`~.prompt_blocks.lean_block_forward` (the open_clip
+block's own weights, attention through
 :func:`torch.nn.functional.scaled_dot_product_attention`, so that fused
-(flash) kernels are used on GPU.
+flash kernels are used on GPU).
 """
 from typing import NamedTuple, Optional, Sequence
 
@@ -27,7 +28,8 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
-from .prompt_blocks import cast_prompts, run_layer, splice_tokens
+from .prompt_blocks import (cast_prompts, lean_block_forward, run_layer,
+                            splice_tokens)
 
 
 class PackedLayout(NamedTuple):
@@ -46,8 +48,9 @@ class PackedLayout(NamedTuple):
         pad_index: ``(K * S,)`` index into the suffix part of the stream
             for each padded slot ``(text, j)``; padding slots point at any
             real token (their values never reach a real position).
-        unpad_index: ``(N,)`` index into the flattened padded batch
-            ``(K * (P + S))`` of each suffix token.
+        out_index: ``(P + N,)`` index into the flattened padded batch
+            ``(K * (P + S))`` of each stream token: the prefix of the first
+            text, then each suffix token.
         eot_index: ``(K,)`` index into the stream of each text's EOT.
     """
 
@@ -57,13 +60,13 @@ class PackedLayout(NamedTuple):
     token_ids: Tensor
     positions: Tensor
     pad_index: Tensor
-    unpad_index: Tensor
+    out_index: Tensor
     eot_index: Tensor
 
     def to(self, device) -> 'PackedLayout':
         return self._replace(**{
             k: getattr(self, k).to(device, non_blocking=True)
-            for k in ('token_ids', 'positions', 'pad_index', 'unpad_index',
+            for k in ('token_ids', 'positions', 'pad_index', 'out_index',
                       'eot_index')})
 
 
@@ -108,23 +111,10 @@ def packed_layout(tokens: Tensor, ends: Sequence[int], prefix_len: int,
                              (prefix_len + j).expand_as(real)[real]]),
         pad_index=torch.where(real, suffix_index,
                               torch.zeros_like(suffix_index)).flatten(),
-        unpad_index=(rows * (prefix_len + longest) + prefix_len + j)[real],
+        out_index=torch.cat([
+            torch.arange(prefix_len),
+            (rows * (prefix_len + longest) + prefix_len + j)[real]]),
         eot_index=offsets + eot).to(tokens.device)
-
-
-def check_sdpa_block(block: nn.Module, where: str) -> None:
-    """Raise if ``block`` is not a plain open_clip residual attention block
-    (self-attention with a packed in-projection) that
-    :func:`packed_block_forward` can run."""
-    attn = getattr(block, 'attn', None)
-    ok = (isinstance(attn, nn.MultiheadAttention)
-          and attn.in_proj_weight is not None and attn.batch_first
-          and not hasattr(block, 'ln_1_kv')
-          and all(hasattr(block, k) for k in ('ln_1', 'ln_2', 'mlp')))
-    if not ok:
-        raise TypeError(f'{where}: block {type(block).__name__} is not a '
-                        'standard open_clip ResidualAttentionBlock; set '
-                        'share_prefix=False.')
 
 
 def _packed_attention(qkv: Tensor, layout: PackedLayout,
@@ -132,46 +122,25 @@ def _packed_attention(qkv: Tensor, layout: PackedLayout,
     """Causal self-attention of every text over the packed stream.
 
     Args:
-        qkv: ``(1, P + N, 3d)`` packed queries, keys and values.
+        qkv: ``(P + N, 3d)`` packed queries, keys and values.
         layout: The stream's layout.
         heads: Attention heads.
 
     Returns:
-        Tensor: ``(1, P + N, d)`` attention outputs, packed.
+        Tensor: ``(P + N, d)`` attention outputs, packed.
     """
     P, S, K = layout.prefix_len, layout.suffix_len, layout.num_texts
-    qkv = qkv[0]  # (P+N, 3d)
-    suffix = qkv[P:].index_select(0, layout.pad_index)  # (K*S, 3d)
-    padded = torch.cat([qkv[:P].unsqueeze(0).expand(K, -1, -1),
+    # split (not two slices): its backward is one concatenation
+    prefix, suffix = qkv.split([P, qkv.shape[0] - P])
+    suffix = suffix.index_select(0, layout.pad_index)  # (K*S, 3d)
+    padded = torch.cat([prefix.expand(K, -1, -1),
                         suffix.view(K, S, -1)], dim=1)  # (K, P+S, 3d)
     q, k, v = (t.unflatten(-1, (heads, -1)).transpose(1, 2)
                for t in padded.chunk(3, dim=-1))  # each (K, h, P+S, d/h)
     out = F.scaled_dot_product_attention(q, k, v, is_causal=True)
-    out = out.transpose(1, 2).flatten(2)  # (K, P+S, d)
-    suffix = out.flatten(0, 1).index_select(0, layout.unpad_index)  # (N, d)
-    return torch.cat([out[0, :P], suffix]).unsqueeze(0)  # (1, P+N, d)
-
-
-def packed_block_forward(block: nn.Module, x: Tensor,
-                         layout: PackedLayout) -> Tensor:
-    """One open_clip ``ResidualAttentionBlock`` on a packed stream.
-
-    Args:
-        block: The block; its ``ln_1``, ``attn`` (packed in-projection and
-            ``out_proj``), ``ls_1``, ``ln_2``, ``mlp`` and ``ls_2`` are used.
-        x: ``(1, P + N, d)`` packed tokens.
-        layout: Where each text's tokens are.
-
-    Returns:
-        Tensor: ``(1, P + N, d)``.
-    """
-    attn = block.attn
-    qkv = F.linear(block.ln_1(x), attn.in_proj_weight,
-                   attn.in_proj_bias)  # (1, P+N, 3d)
-    out = _packed_attention(qkv, layout, attn.num_heads)  # (1, P+N, d)
-    out = F.linear(out, attn.out_proj.weight, attn.out_proj.bias)
-    x = x + block.ls_1(out)
-    return x + block.ls_2(block.mlp(block.ln_2(x)))
+    out = out.transpose(1, 2).reshape(K * (P + S), -1)  # (K*(P+S), d)
+    # the prefix from the first text, then each suffix token: one gather
+    return out.index_select(0, layout.out_index)  # (P+N, d)
 
 
 def forward_shared_prefix_blocks(transformer: nn.Module,
@@ -200,13 +169,18 @@ def forward_shared_prefix_blocks(transformer: nn.Module,
         Tensor: ``(1, P + N, d)``.
     """
     prompts = cast_prompts(prompts, x.dtype)
+
+    def attention(qkv: Tensor, heads: int) -> Tensor:  # (1, P+N, 3d)
+        return _packed_attention(qkv.squeeze(0), layout,
+                                 heads).unsqueeze(0)  # (1, P+N, d)
+
     for layer, block in enumerate(transformer.resblocks):
         prompt = prompts[layer] if 1 <= layer < len(prompts) else None
 
         def step(x, prompt, block=block):
             if prompt is not None:
                 x = splice_tokens(x, prompt, start)
-            return packed_block_forward(block, x, layout)
+            return lean_block_forward(block, x, attention)
 
         x = run_layer(step, x, prompt, with_cp=with_cp)
     return x
