@@ -90,10 +90,10 @@ def test_reencode_copies_tree_resumably_and_never_touches_originals(
     dst = tmp_path / 'copy'
     before = _fingerprint(src_tree)
     args = [sys.executable, TOOL, str(src_tree), str(dst), '--short-side',
-            '32', '--keyint', '8', '--workers', '2']
+            '32', '--keyint', '8', '--workers', '2', '--no-measure']
     proc = run_tool(args)
     assert proc.returncode == 0, proc.stdout + proc.stderr
-    assert '3 written, 0 already there (skipped), 0 failed' in proc.stdout
+    assert '3 written, 0 kept as the original bytes (the copy was not faster to decode), 0 already there (skipped), 0 failed' in proc.stdout
     assert _fingerprint(src_tree) == before
     # same relative paths and names, videos only, no partial files left
     assert sorted(str(p.relative_to(dst)) for p in dst.rglob('*')
@@ -124,7 +124,7 @@ def test_reencode_copies_tree_resumably_and_never_touches_originals(
     stale.write_bytes(b'half a video')
     proc = run_tool(args)
     assert proc.returncode == 0, proc.stdout + proc.stderr
-    assert '1 written, 2 already there (skipped), 0 failed' in proc.stdout
+    assert '1 written, 0 kept as the original bytes (the copy was not faster to decode), 2 already there (skipped), 0 failed' in proc.stdout
     assert not stale.exists()
     after = _fingerprint(dst)
     for rel in ('running hard/b c.avi', 'waving/talk.mp4'):
@@ -138,9 +138,11 @@ def test_reencode_reports_undecodable_video_and_writes_the_rest(
     (src_tree / 'waving' / 'broken.mp4').write_bytes(b'\x00' * 4096)
     dst = tmp_path / 'copy'
     proc = run_tool([sys.executable, TOOL, str(src_tree), str(dst),
-                     '--workers', '1'])
+                     '--workers', '1', '--no-measure'])
     assert proc.returncode == 1, proc.stdout + proc.stderr
-    assert '3 written, 0 already there (skipped), 1 failed' in proc.stdout
+    assert '3 written, 0 kept as the original bytes (the copy was not ' \
+        'faster to decode), 0 already there (skipped), 1 failed' in \
+        proc.stdout
     assert 'broken.mp4' in proc.stderr
     assert not (dst / 'waving' / 'broken.mp4').exists()
     assert not list(dst.rglob('.part-*'))
@@ -156,3 +158,44 @@ def test_reencode_refuses_overlapping_folders(src_tree, inside):
     assert proc.returncode == 2
     assert 'overlaps SRC_DIR' in proc.stderr
     assert not (src_tree / 'copy').exists()
+
+
+@pytest.mark.parametrize('faster', [True, False])
+def test_a_copy_that_is_not_faster_keeps_the_original_bytes(
+        src_tree, tmp_path, monkeypatch, capsys, faster):
+    """The copy is timed against its original: a slower copy is replaced by
+    the original bytes, named in the summary; a faster one is kept."""
+    tool = _tool()
+    calls = []
+
+    def timed(original, copy):
+        calls.append((Path(original).name, Path(copy).name))
+        return faster, 1.4 if faster else 0.65
+
+    monkeypatch.setattr(tool, 'copy_is_faster', timed)
+    dst = tmp_path / 'copy'
+    assert tool.main([str(src_tree), str(dst), '--workers', '1']) == 0
+    out = capsys.readouterr().out
+    assert len(calls) == 3 and all(c[1].startswith('.part-') for c in calls)
+    for rel in ('waving/a.mp4', 'running hard/b c.avi', 'waving/talk.mp4'):
+        same = (dst / rel).read_bytes() == (src_tree / rel).read_bytes()
+        assert same is not faster, rel
+    if faster:
+        assert '3 written, 0 kept as the original bytes' in out
+    else:
+        assert '0 written, 3 kept as the original bytes' in out
+        assert 'kept original: ' in out and '0.65x as fast' in out
+    assert not list(dst.rglob('.part-*'))
+
+
+def test_decode_seconds_times_a_real_decode(src_tree):
+    """The timing decodes the file (positive, finite) and fails on a file
+    that is not a video, so a broken copy is never judged faster."""
+    tool = _tool()
+    seconds = tool.decode_seconds(str(src_tree / 'waving' / 'a.mp4'),
+                                  repeats=1)
+    assert 0 < seconds < 60
+    bad = src_tree / 'bad.mp4'
+    bad.write_bytes(b'not a video')
+    with pytest.raises(Exception):
+        tool.decode_seconds(str(bad), repeats=1)
