@@ -106,3 +106,35 @@ def test_fp32_counts_are_pinned(monkeypatch):
 PINNED_FP32 = {'ours_train': (350, 40), 'ours_infer': (59, 15),
                'limit_train': (182, 54), 'limit_infer': (51, 12),
                'peer_train': (322, 37)}
+
+
+def test_gpu_table_formats_benchmark_json_and_refuses_a_cpu(tmp_path,
+                                                            monkeypatch):
+    """gpu_table.py turns benchmark JSON files into one table (rows in run
+    order, counts included); gpu_table.sh stops clearly without CUDA."""
+    import subprocess
+    monkeypatch.chdir(REPO)
+    bench = _tool('benchmark')
+    for run, extra in (('bf16', ['--amp']), ('fp32', [])):
+        bench.main(['configs/demo/vlprompt_tiny_synthetic.py',
+                    '--num-classes', '7', '--frames', '4', '--iters', '1',
+                    '--threads', '1', '--no-memory', '--count-ops',
+                    '--cases', 'ours_train,limit_train', '--json',
+                    str(tmp_path / f'{run}.json'), *extra])
+    table = _tool('gpu_table').format_table(tmp_path)
+    lines = table.splitlines()
+    assert lines[2].startswith('| run | case | median s')
+    body = [line for line in lines[4:] if line.startswith('|')]
+    assert [line.split('|')[1].split()[0] for line in body] == \
+        ['fp32', 'fp32', 'bf16', 'bf16']
+    assert body[1].split('|')[2].strip() == 'limit_train'
+    assert body[1].split('|')[4].strip() == '1.00'  # x limit
+    assert int(body[0].split('|')[7].replace(',', '')) > 0  # ops
+    if torch.cuda.is_available():
+        return
+    proc = subprocess.run(['bash', 'tools/analysis/gpu_table.sh',
+                           str(tmp_path / 'out')], capture_output=True,
+                          text=True, env={'PYTHON': sys.executable,
+                                          'PATH': '/usr/bin:/bin'})
+    assert proc.returncode != 0
+    assert 'no CUDA device' in proc.stderr

@@ -61,7 +61,7 @@ from mmvlprompt.utils import (generated_class_names,  # noqa: E402
                               load_class_names)
 
 sys.path.insert(0, osp.dirname(osp.abspath(__file__)))
-from op_count import count_launches, format_top  # noqa: E402
+from op_count import count_launches, format_top, gpu_busy  # noqa: E402
 
 CASES = ('ours_train', 'ours_infer', 'limit_train', 'limit_infer',
          'peer_train', 'full_ft_train')
@@ -108,6 +108,10 @@ def parse_args(argv=None):
                         help='count, per case, the operators one step '
                         'launches and its copy_ (one profiled step after '
                         'the timing; see tools/analysis/op_count.py)')
+    parser.add_argument('--profile-steps', type=int, default=0,
+                        help='on a GPU: profile this many steps of each '
+                        'case and report kernel time against wall time per '
+                        'step (how much of a step the GPU computes)')
     parser.add_argument('--json', default=None, help='write results here')
     add_cfg_options(parser)
     args = parser.parse_args(argv)
@@ -444,6 +448,8 @@ def summarise(cases, clips):
                               max_s=max(t), clips_per_s=clips /
                               statistics.median(t), peak_mib=case.peak_mib,
                               trainable=case.trainable)
+        if getattr(case, 'gpu', None) is not None:
+            out[case.name]['gpu_profile'] = case.gpu
         counts = getattr(case, 'op_counts', None)
         if counts is not None:
             out[case.name].update(launch_ops=counts['ops'],
@@ -528,6 +534,14 @@ def main(argv=None):
             log(f"ops {case.name}: {case.op_counts['ops']:,} launching, "
                 f"{case.op_counts['copies']:,} copy_ "
                 f"({format_top(case.op_counts['top'])})")
+    if args.profile_steps and device.type == 'cuda':
+        for case in cases:
+            case.gpu = gpu_busy(case.step, args.profile_steps)
+            log(f"profile {case.name}: GPU {case.gpu['gpu_ms']:.1f} ms of "
+                f"{case.gpu['wall_ms']:.1f} ms per step "
+                f"({100 * case.gpu['busy']:.0f} % busy)")
+    elif args.profile_steps:
+        log('--profile-steps: needs a CUDA device; skipped')
     results = summarise(cases, args.batch_size)
     device_name = torch.cuda.get_device_name(device) \
         if device.type == 'cuda' else 'cpu'

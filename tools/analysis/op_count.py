@@ -102,6 +102,29 @@ def count_launches(step: Callable[[], None],
                 top=[list(kv) for kv in counts.most_common(top)])
 
 
+def gpu_busy(step: Callable[[], None], steps: int = 5) -> Dict[str, float]:
+    """Profile ``steps`` steps on a GPU: device (kernel) time against wall
+    time per step, and the share of the wall time the GPU computes.
+
+    Returns:
+        dict: ``gpu_ms``, ``wall_ms`` (per step) and ``busy`` (``gpu_ms /
+        wall_ms``).
+    """
+    import time
+    torch.cuda.synchronize()
+    with profile(activities=[ProfilerActivity.CPU,
+                             ProfilerActivity.CUDA]) as prof:
+        start = time.perf_counter()
+        for _ in range(steps):
+            step()
+        torch.cuda.synchronize()
+        wall = time.perf_counter() - start
+    device_us = sum(getattr(e, 'self_device_time_total', 0) or 0
+                    for e in prof.key_averages())
+    gpu_ms, wall_ms = device_us / 1e3 / steps, wall * 1e3 / steps
+    return dict(gpu_ms=gpu_ms, wall_ms=wall_ms, busy=gpu_ms / wall_ms)
+
+
 def format_top(top: List[Tuple[str, int]]) -> str:
     """``copy_ 362, addmm 96, ...`` for a log line."""
     return ', '.join(f'{name.replace("aten::", "")} {n}'
