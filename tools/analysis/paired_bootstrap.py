@@ -1,7 +1,10 @@
 """Paired difference of two models' top-1 on the same test videos.
 
 Reads two prediction dumps of ``tools/test.py --dump`` (for a multi-set
-test, the per-set files ``preds_<set>.pkl``) and prints each model's top-1
+test, the per-set files ``preds_<set>.pkl``; several comma-separated dumps
+per model are concatenated, e.g. the 3 zero-shot subsets, whose pooled
+top-1 is the mean of the subsets' when they are the same size) and prints
+each model's top-1
 and ``A - B`` in points, each with a 95 % bootstrap interval over the test
 videos (paired: one draw of videos for both models).
 
@@ -26,12 +29,16 @@ from mmvlprompt.evaluation.bootstrap import (  # noqa: E402
     bootstrap_interval, paired_difference)
 
 
-def correctness(path: str):
-    """Per-video 1/0 top-1 correctness and labels of a dump."""
-    with open(path, 'rb') as f:
-        samples = pickle.load(f)
-    if not samples:
-        raise ValueError(f'{path}: no predictions.')
+def correctness(paths: str):
+    """Per-video 1/0 top-1 correctness and labels of comma-separated dumps
+    (concatenated in order)."""
+    samples = []
+    for path in paths.split(','):
+        with open(path, 'rb') as f:
+            part = pickle.load(f)
+        if not part:
+            raise ValueError(f'{path}: no predictions.')
+        samples += part
     labels = np.array([int(np.asarray(s['gt_label']).reshape(-1)[0])
                        for s in samples])
     preds = np.array([int(np.asarray(s['pred_score']).argmax())
@@ -41,8 +48,8 @@ def correctness(path: str):
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument('a', help='dump of model A (.pkl)')
-    parser.add_argument('b', help='dump of model B (.pkl), same test videos')
+    parser.add_argument('a', help='dump(s) of model A (.pkl, comma-separated)')
+    parser.add_argument('b', help='dump(s) of model B, the same test videos')
     parser.add_argument('--names', nargs=2, default=('A', 'B'))
     parser.add_argument('--resamples', type=int, default=2000)
     parser.add_argument('--seed', type=int, default=0)
