@@ -25,9 +25,9 @@ from ..datasets import bench_world as bw
 from ..datasets.annotations import (AnnotationLine, write_annotations,
                                     write_class_list)
 from ..datasets.splits import sample_few_shot
-from .camera import Camera
+from .camera import LATEST, Camera, camera_model
 
-VERSION = '2.0'
+VERSION = LATEST  # the newest world version (its camera: camera.py)
 SHOTS = (2, 4, 8, 16)
 SEEDS = (1, 2, 3)
 # pool -> (class set, videos per class); test pools hold >= 1,000 videos,
@@ -92,7 +92,8 @@ def _scene(triple: tuple, num_frames: int, size: int,
 
 def render_video(triple: tuple, num_frames: int, size: int,
                  scene_rng: np.random.Generator,
-                 camera_rng: Optional[np.random.Generator]) -> np.ndarray:
+                 camera_rng: Optional[np.random.Generator],
+                 version: str = VERSION) -> np.ndarray:
     """One video of a class tuple of :func:`bench_world.class_sets`.
 
     Args:
@@ -101,6 +102,7 @@ def render_video(triple: tuple, num_frames: int, size: int,
         scene_rng: Generator of the scene.
         camera_rng: Generator of the camera's jitter and noise; None: no
             camera (the scene as v1 renders it).
+        version: World version, which chooses the camera.
 
     Returns:
         np.ndarray: ``(T, size, size, 3)`` uint8 RGB.
@@ -108,7 +110,8 @@ def render_video(triple: tuple, num_frames: int, size: int,
     frames = _scene(triple, num_frames, size, scene_rng)
     if camera_rng is None:
         return frames
-    return Camera.draw(camera_rng).apply(frames, camera_rng)
+    return Camera.draw(camera_rng, camera_model(version)).apply(
+        frames, camera_rng)
 
 
 def video_generators(pool: str, label: int, index: int, seed: int):
@@ -119,8 +122,8 @@ def video_generators(pool: str, label: int, index: int, seed: int):
 
 
 def render_pool_video(pool: str, label: int, index: int, num_frames: int,
-                      size: int, seed: int,
-                      camera: bool = True) -> np.ndarray:
+                      size: int, seed: int, camera: bool = True,
+                      version: str = VERSION) -> np.ndarray:
     """Frames of video ``index`` of class ``label`` of a pool."""
     if pool not in POOLS:
         raise KeyError(f'unknown pool {pool!r}; use one of {sorted(POOLS)}.')
@@ -128,7 +131,7 @@ def render_pool_video(pool: str, label: int, index: int, num_frames: int,
     triple = bw.class_sets()[set_name][label]
     scene_rng, camera_rng = video_generators(pool, label, index, seed)
     return render_video(triple, num_frames, size, scene_rng,
-                        camera_rng if camera else None)
+                        camera_rng if camera else None, version)
 
 
 def _subset(entries: Sequence[AnnotationLine], classes: Sequence[tuple],
@@ -144,7 +147,8 @@ def make_world_v2(root: Union[str, Path], num_frames: int = 8,
                   progress: Optional[Callable[[str], None]] = None,
                   counts: Optional[Dict[str, int]] = None,
                   shots: Sequence[int] = SHOTS,
-                  b2n_shots: int = 16) -> Dict[str, Path]:
+                  b2n_shots: int = 16,
+                  version: str = VERSION) -> Dict[str, Path]:
     """Render world v2 and write every protocol file under ``root``.
 
     Files (labels of each index its own class list): supervised
@@ -163,13 +167,18 @@ def make_world_v2(root: Union[str, Path], num_frames: int = 8,
         counts: Videos per class of some pools (small worlds for tests).
         shots: The few-shot K values.
         b2n_shots: Shots per base class of the base-to-novel files.
+        version: World version (its camera); recorded in ``world.json``.
 
     Returns:
         dict: ``name -> Path`` of every file written (without ``.txt``),
         plus ``root``.
     """
+    import json
+    from dataclasses import asdict
+
     from ..datasets.video_io import write_video
     root = Path(root)
+    camera = camera_model(version)  # fails early on an unknown version
     unknown = set(counts or {}) - set(POOLS)
     if unknown:
         raise KeyError(f'counts: unknown pools {sorted(unknown)}; use '
@@ -195,7 +204,7 @@ def make_world_v2(root: Union[str, Path], num_frames: int = 8,
             for i in range(count):
                 rel = f'{pool}/{"_".join(triple)}_{i:03d}.mp4'
                 write_video(root / 'videos' / rel, render_pool_video(
-                    pool, label, i, num_frames, size, seed))
+                    pool, label, i, num_frames, size, seed, version=version))
                 entries.append(AnnotationLine(rel, label))
         pools[pool] = entries
         if progress:
@@ -219,4 +228,9 @@ def make_world_v2(root: Union[str, Path], num_frames: int = 8,
     for s in SEEDS:
         annotations(f'b2n_base_k16_s{s}',
                     sample_few_shot(pools['b2n_train'], b2n_shots, s))
+    paths['world'] = root / 'world.json'
+    paths['world'].write_text(json.dumps(dict(
+        version=version, seed=seed, num_frames=num_frames, size=size,
+        counts={p: (counts or {}).get(p, n) for p, (_, n) in POOLS.items()},
+        camera=asdict(camera)), indent=1) + '\n')
     return paths

@@ -55,6 +55,8 @@ def main(argv=None):
     parser.add_argument('--frames', type=int, default=8)
     parser.add_argument('--size', type=int, default=64)
     parser.add_argument('--threads', type=int, default=1)
+    parser.add_argument('--version', default=None,
+                        help='world version (default: the newest)')
     parser.add_argument('--json', help='write the numbers here')
     args = parser.parse_args(argv)
     if args.per_class <= 0:
@@ -104,7 +106,8 @@ def main(argv=None):
                         f'gap_{args.set}', label, i, args.seed)
                     frames = world_v2.render_video(
                         (colour, shape), args.frames, args.size, scene_rng,
-                        camera_rng if camera else None)
+                        camera_rng if camera else None,
+                        args.version or world_v2.VERSION)
                     feats = model.encode_image(to_tensor(
                         frames, image_size, cv2.INTER_LINEAR)).mean(0)
                     scores[name].append(top1(feats, label))
@@ -116,6 +119,7 @@ def main(argv=None):
         scores['video, no camera'], scores['video, camera'], seed=args.seed)
     out['meta'] = dict(set=args.set, per_class=args.per_class,
                        template=args.template, clip=args.clip,
+                       version=args.version or world_v2.VERSION,
                        seed=args.seed, seconds=round(time.time() - start, 1))
     for name, r in out.items():
         if name != 'meta':

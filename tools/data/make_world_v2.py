@@ -19,6 +19,7 @@ import time
 sys.path.insert(0, osp.dirname(osp.dirname(osp.dirname(osp.abspath(
     __file__)))))
 
+from mmvlprompt.worlds.camera import CAMERA_MODELS  # noqa: E402
 from mmvlprompt.worlds.world_v2 import (POOLS, VERSION,  # noqa: E402
                                         make_world_v2, test_set_sizes)
 
@@ -29,17 +30,21 @@ def main(argv=None):
     parser.add_argument('--frames', type=int, default=8)
     parser.add_argument('--size', type=int, default=64)
     parser.add_argument('--seed', type=int, default=0)
+    parser.add_argument('--version', default=VERSION,
+                        choices=sorted(CAMERA_MODELS),
+                        help=f'world version (default: {VERSION})')
     args = parser.parse_args(argv)
     for key in ('frames', 'size'):
         if getattr(args, key) <= 0:
             parser.error(f'--{key} must be positive, '
                          f'got {getattr(args, key)}.')
-    print(f'world v{VERSION}: {len(POOLS)} video pools, {args.frames} '
+    print(f'world v{args.version}: {len(POOLS)} video pools, {args.frames} '
           f'frames of {args.size}x{args.size} px, seed {args.seed}',
           flush=True)
     start = time.time()
     paths = make_world_v2(
         args.root, num_frames=args.frames, size=args.size, seed=args.seed,
+        version=args.version,
         progress=lambda msg: print(f'  [{time.time() - start:.0f}s] {msg}',
                                    flush=True))
     print('test sets (videos): ' + ', '.join(
