@@ -147,7 +147,8 @@ def test_world_v2_configs_read_the_world_with_matching_labels(tiny_world,
         labels = {e.label for e in read_annotations(ann)}
         assert labels and max(labels) < len(_names(classes)), (ann, classes)
 
-    configs = sorted((repo / 'configs' / 'world_v2').glob('*.py'))
+    configs = sorted(
+        (repo / 'configs' / 'benchmark' / 'world_v2').glob("*.py"))
     assert len(configs) == 6
     for config in configs:
         cfg = Config.fromfile(str(config))

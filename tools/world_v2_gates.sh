@@ -23,18 +23,18 @@ step() {  # name, command...
     echo "$name $(( $(date +%s) - t0 )) s" >> "$W/times.txt"
 }
 
-step zs_test $PY tools/test.py configs/world_v2/properties.py none \
+step zs_test $PY tools/test.py configs/benchmark/world_v2/properties.py none \
     --work-dir "$W/zs" --dump "$W/zs/preds.pkl"
 step gap $PY tools/analysis/world_v2_gap.py --set world_a --per-class 40 \
     ${VERSION:+--version $VERSION} --json "$W/gap_world_a.json"
-step vifi_train $PY tools/train.py configs/world_v2/supervised.py \
+step vifi_train $PY tools/train.py configs/benchmark/world_v2/supervised.py \
     --work-dir "$W/vificlip_supervised_s1" --cfg-options $VIFI randomness.seed=1
-step vifi_test $PY tools/test.py configs/world_v2/properties.py \
+step vifi_test $PY tools/test.py configs/benchmark/world_v2/properties.py \
     "$W/vificlip_supervised_s1/epoch_4.pth" --work-dir "$W/vificlip_supervised_s1/test" \
     --dump "$W/vificlip_supervised_s1/test/preds.pkl" --cfg-options model.freeze_backbone=False
-step ivlp_train $PY tools/train.py configs/world_v2/b2n.py \
+step ivlp_train $PY tools/train.py configs/benchmark/world_v2/b2n.py \
     --work-dir "$W/ivlp_b2n_s1" --cfg-options $IVLP randomness.seed=1
-step ivlp_test $PY tools/test.py configs/world_v2/b2n.py \
+step ivlp_test $PY tools/test.py configs/benchmark/world_v2/b2n.py \
     "$W/ivlp_b2n_s1/epoch_6.pth" --work-dir "$W/ivlp_b2n_s1/test" \
     --dump "$W/ivlp_b2n_s1/test/preds.pkl" --cfg-options $IVLP
 

@@ -2,7 +2,7 @@
 # motions (fs_motion_k{2,4,8,16}_s{1,2,3}.txt), tested on 1,000 videos
 # (chance 12.5 %). Frame features are mean-pooled, so this set is a control:
 # no method is expected to beat chance.
-#   python tools/train.py configs/world_v2/few_shot_motion.py \
+#   python tools/train.py configs/benchmark/world_v2/few_shot_motion.py \
 #       --work-dir work_dirs/world_v2/fs_motion
 _base_ = ['./supervised.py']
 world_root = '{{$MMVLP_WORLD_V2_ROOT:data/world_v2}}'

@@ -1,7 +1,7 @@
 # World v2's measured properties: every test set of the four settings in one
 # test run (docs/en/benchmark/world_v2.md). Zero-shot CLIP (no prompts, hand
 # template 'a video of {}.'):
-#   python tools/test.py configs/world_v2/properties.py none \
+#   python tools/test.py configs/benchmark/world_v2/properties.py none \
 #       --dump work_dirs/world_v2/zs/preds.pkl
 # A trained model (e.g. full fine-tuning on world A) with its checkpoint
 # and the same --cfg-options it was trained with.

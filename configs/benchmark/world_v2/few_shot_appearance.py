@@ -1,7 +1,7 @@
 # Few-shot on world v2's appearance set: K shots of each of world B's 25
 # classes (fs_appearance_k{2,4,8,16}_s{1,2,3}.txt), tested on world B's
 # 1,250 test videos. The recipe of each K is set by the grid (phase 2).
-#   python tools/train.py configs/world_v2/few_shot_appearance.py \
+#   python tools/train.py configs/benchmark/world_v2/few_shot_appearance.py \
 #       --work-dir work_dirs/world_v2/fs_appearance
 _base_ = ['./supervised.py']
 world_root = '{{$MMVLP_WORLD_V2_ROOT:data/world_v2}}'

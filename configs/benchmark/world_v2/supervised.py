@@ -2,18 +2,18 @@
 # the 25 classes of world A (40 training videos each), tested on world A's
 # 1,000 test videos. Data and training:
 #   python tools/data/make_world_v2.py data/world_v2
-#   python tools/train.py configs/world_v2/supervised.py \
+#   python tools/train.py configs/benchmark/world_v2/supervised.py \
 #       --work-dir work_dirs/world_v2/vilt-clip_supervised
-#   python tools/test.py configs/world_v2/supervised.py \
+#   python tools/test.py configs/benchmark/world_v2/supervised.py \
 #       work_dirs/world_v2/vilt-clip_supervised/epoch_4.pth
 # Other methods by --cfg-options, e.g. full fine-tuning (the ViFi-CLIP row):
 #   model.neck=None model.freeze_backbone=False
 #   model.cls_head.loss_scenario=None optim_wrapper.optimizer.lr=1e-4
 _base_ = [
-    '../_base_/models/vlprompt_bench_world.py',
-    '../_base_/datasets/bench_world.py',
-    '../_base_/schedules/world_v2.py',
-    '../_base_/default_runtime.py'
+    '../../_base_/models/vlprompt_bench_world.py',
+    '../../_base_/datasets/bench_world.py',
+    '../../_base_/schedules/world_v2.py',
+    '../../_base_/default_runtime.py'
 ]
 world_root = '{{$MMVLP_WORLD_V2_ROOT:data/world_v2}}'
 
