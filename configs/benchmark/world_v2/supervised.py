@@ -11,20 +11,13 @@
 #   model.cls_head.loss_scenario=None optim_wrapper.optimizer.lr=1e-4
 _base_ = [
     '../../_base_/models/vlprompt_bench_world.py',
-    '../../_base_/datasets/bench_world.py',
+    '../../_base_/datasets/world_v2.py',
     '../../_base_/schedules/world_v2.py',
     '../../_base_/default_runtime.py'
 ]
 world_root = '{{$MMVLP_WORLD_V2_ROOT:data/world_v2}}'
 
 model = dict(cls_head=dict(class_names=world_root + '/classes_world_a.txt'))
-train_dataloader = dict(dataset=dict(
-    ann_file=world_root + '/world_a_train.txt',
-    data_prefix=dict(video=world_root + '/videos')))
-test_dataloader = dict(dataset=dict(
-    ann_file=world_root + '/world_a_test.txt',
-    data_prefix=dict(video=world_root + '/videos')))
-val_dataloader = test_dataloader
 # 125 iterations an epoch: 4 epochs = 500 iterations, cosine to 0 at 500
 train_cfg = dict(max_epochs=4)
 param_scheduler = [
