@@ -148,7 +148,7 @@ def test_world_v2_configs_read_the_world_with_matching_labels(tiny_world,
         assert labels and max(labels) < len(_names(classes)), (ann, classes)
 
     configs = sorted(
-        (repo / 'configs' / 'benchmark' / 'world_v2').glob("*.py"))
+        (repo / 'configs' / 'benchmark' / 'world_v2').glob('*.py'))
     assert len(configs) == 6
     for config in configs:
         cfg = Config.fromfile(str(config))
