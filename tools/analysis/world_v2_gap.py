@@ -7,8 +7,8 @@ the same classes' videos. As a diagnostic, the videos are rendered here too,
 each scene once without and once with world v2's camera (frame features
 mean-pooled, as the recognizer does), so the table shows how much of the
 gap the camera makes. The gate's video number itself is the recognizer's
-(``tools/test.py configs/benchmark/world_v2/properties.py none``), on the world's
-test files.
+(``tools/test.py configs/benchmark/world_v2/properties.py none``), on the
+world's test files.
 
 Example::
 

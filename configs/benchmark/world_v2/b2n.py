@@ -2,8 +2,10 @@
 # B x shapes A (no shared word); 16 shots per base class, shot seeds 1-3 are
 # b2n_base_k16_s{1,2,3}.txt. One test run scores base and novel (1,000 test
 # videos each) against their own class names:
-#   python tools/train.py configs/benchmark/world_v2/b2n.py --work-dir work_dirs/world_v2/b2n
-#   python tools/test.py configs/benchmark/world_v2/b2n.py work_dirs/world_v2/b2n/epoch_6.pth
+#   python tools/train.py configs/benchmark/world_v2/b2n.py \
+#       --work-dir work_dirs/world_v2/b2n
+#   python tools/test.py configs/benchmark/world_v2/b2n.py \
+#       work_dirs/world_v2/b2n/epoch_6.pth
 # IVLP: --cfg-options model.neck.mapping=none model.cls_head.loss_scenario=None
 _base_ = ['./supervised.py']
 world_root = '{{$MMVLP_WORLD_V2_ROOT:data/world_v2}}'

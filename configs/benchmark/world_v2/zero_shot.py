@@ -1,6 +1,7 @@
-# Zero-shot on world v2: a model trained on world A (configs/benchmark/world_v2/
-# supervised.py) tested on 3 subsets of 20 of world B's 25 classes (no word
-# of world A; 1,000 test videos each), mean +- std over the subsets:
+# Zero-shot on world v2: a model trained on world A
+# (configs/benchmark/world_v2/supervised.py) tested on 3 subsets of 20 of
+# world B's 25 classes (no word of world A; 1,000 test videos each), mean +-
+# std over the subsets:
 #   python tools/test.py configs/benchmark/world_v2/zero_shot.py \
 #       work_dirs/world_v2/vilt-clip_supervised/epoch_4.pth
 _base_ = ['./supervised.py']
