@@ -1,0 +1,236 @@
+"""World v2 of the embedded benchmark: v1's scenes seen through a camera.
+
+Declared in ``docs/en/benchmark/world_v2.md`` before it was measured.
+
+* Scene, vocabulary and class sets are the first benchmark world's
+  (:mod:`mmvlprompt.datasets.bench_world`): coloured shapes that move on a
+  cluttered background, appearance classes ``'a red star'`` and motion
+  classes ``'something spinning'``, the A/B halves of colours and shapes.
+* Every video frame passes through one camera (:mod:`.camera`); still
+  pictures (the tiny CLIP's pretraining style) never do.
+* Test sets hold at least 1,000 videos each (:data:`POOLS`).
+
+Each video has two generators derived from ``(seed, pool, label, index)``:
+one draws the scene (exactly as v1 would for the same numbers), the other
+the camera's jitter and noise, so :func:`render_pool_video` with
+``camera=False`` shows the same scene without the camera.
+"""
+import zlib
+from pathlib import Path
+from typing import Callable, Dict, List, Optional, Sequence, Union
+
+import numpy as np
+
+from ..datasets import bench_world as bw
+from ..datasets.annotations import (AnnotationLine, write_annotations,
+                                    write_class_list)
+from ..datasets.splits import sample_few_shot
+from .camera import LATEST, Camera, camera_model
+
+VERSION = LATEST  # the newest world version (its camera: camera.py)
+SHOTS = (2, 4, 8, 16)
+SEEDS = (1, 2, 3)
+# pool -> (class set, videos per class); test pools hold >= 1,000 videos,
+# world_b_test 50 a class so that each 20-class zero-shot subset has 1,000
+POOLS = {
+    'world_a_train': ('world_a', 40),
+    'world_a_test': ('world_a', 40),
+    'world_b_train': ('world_b', 20),
+    'world_b_test': ('world_b', 50),
+    'b2n_train': ('b2n_base', 20),
+    'b2n_base_test': ('b2n_base', 40),
+    'b2n_novel_test': ('b2n_novel', 40),
+    'motion_train': ('motion', 20),
+    'motion_test': ('motion', 125),
+}
+ZERO_SHOT_SUBSET_SIZE = 20
+
+
+def test_set_sizes(counts: Optional[Dict[str, int]] = None
+                   ) -> Dict[str, int]:
+    """Videos in every test set of the four settings, without rendering.
+
+    Args:
+        counts: Videos per class of some pools instead of :data:`POOLS`'.
+
+    Returns:
+        dict: test set name -> number of videos.
+    """
+    sets = bw.class_sets()
+
+    def size(pool):
+        set_name, per_class = POOLS[pool]
+        return len(sets[set_name]) * (counts or {}).get(pool, per_class)
+
+    out = {name: size(pool) for name, pool in (
+        ('world_a', 'world_a_test'), ('world_b', 'world_b_test'),
+        ('b2n_base', 'b2n_base_test'), ('b2n_novel', 'b2n_novel_test'),
+        ('motion', 'motion_test'))}
+    per_class = size('world_b_test') // len(sets['world_b'])
+    for k in range(1, 4):
+        out[f'zs_s{k}'] = ZERO_SHOT_SUBSET_SIZE * per_class
+    return out
+
+
+def _pool_key(pool: str) -> int:
+    return zlib.crc32(pool.encode())
+
+
+def _scene(triple: tuple, num_frames: int, size: int,
+           rng: np.random.Generator) -> np.ndarray:
+    """An appearance class gets a random motion, a motion class a random
+    object; the scene as the first benchmark world draws it."""
+    if len(triple) == 1:
+        colour = list(bw.COLOURS)[rng.integers(len(bw.COLOURS))]
+        shape = bw.SHAPES[rng.integers(len(bw.SHAPES))]
+        motion = triple[0]
+    else:
+        colour, shape = triple
+        motion = bw.MOTIONS[rng.integers(len(bw.MOTIONS))]
+    return bw.render_clip(colour, shape, motion, num_frames, size, rng)
+
+
+def render_video(triple: tuple, num_frames: int, size: int,
+                 scene_rng: np.random.Generator,
+                 camera_rng: Optional[np.random.Generator],
+                 version: str = VERSION) -> np.ndarray:
+    """One video of a class tuple of :func:`bench_world.class_sets`.
+
+    Args:
+        triple: ``(colour, shape)`` or ``(motion,)``.
+        num_frames, size: Frames and their height and width.
+        scene_rng: Generator of the scene.
+        camera_rng: Generator of the camera's jitter and noise; None: no
+            camera (the scene as v1 renders it).
+        version: World version, which chooses the camera.
+
+    Returns:
+        np.ndarray: ``(T, size, size, 3)`` uint8 RGB.
+    """
+    frames = _scene(triple, num_frames, size, scene_rng)
+    if camera_rng is None:
+        return frames
+    return Camera.draw(camera_rng, camera_model(version)).apply(
+        frames, camera_rng)
+
+
+def video_generators(pool: str, label: int, index: int, seed: int):
+    """The scene and camera generators of one video of a pool."""
+    key = [seed, _pool_key(pool), label, index]
+    return (np.random.default_rng(key),
+            np.random.default_rng(key + [1]))
+
+
+def render_pool_video(pool: str, label: int, index: int, num_frames: int,
+                      size: int, seed: int, camera: bool = True,
+                      version: str = VERSION) -> np.ndarray:
+    """Frames of video ``index`` of class ``label`` of a pool."""
+    if pool not in POOLS:
+        raise KeyError(f'unknown pool {pool!r}; use one of {sorted(POOLS)}.')
+    set_name, _ = POOLS[pool]
+    triple = bw.class_sets()[set_name][label]
+    scene_rng, camera_rng = video_generators(pool, label, index, seed)
+    return render_video(triple, num_frames, size, scene_rng,
+                        camera_rng if camera else None, version)
+
+
+def _subset(entries: Sequence[AnnotationLine], classes: Sequence[tuple],
+            keep: Sequence[tuple]) -> List[AnnotationLine]:
+    """The videos of the classes ``keep``, relabelled by position in it."""
+    position = {classes.index(t): i for i, t in enumerate(keep)}
+    return [AnnotationLine(e.path, position[e.label]) for e in entries
+            if e.label in position]
+
+
+def make_world_v2(root: Union[str, Path], num_frames: int = 8,
+                  size: int = 64, seed: int = 0,
+                  progress: Optional[Callable[[str], None]] = None,
+                  counts: Optional[Dict[str, int]] = None,
+                  shots: Sequence[int] = SHOTS,
+                  b2n_shots: int = 16,
+                  version: str = VERSION) -> Dict[str, Path]:
+    """Render world v2 and write every protocol file under ``root``.
+
+    Files (labels of each index its own class list): supervised
+    ``world_a_{train,test}.txt``; zero-shot ``zs_s{1,2,3}_test.txt``;
+    few-shot ``fs_{appearance,motion}_k{K}_s{seed}.txt`` tested on
+    ``world_b_test.txt`` / ``motion_test.txt``; base-to-novel
+    ``b2n_base_k16_s{seed}.txt``, ``b2n_{base,novel}_test.txt``; class lists
+    ``classes_<set>.txt``. Videos are ``videos/<pool>/<words>_<i>.mp4``.
+
+    Args:
+        root: Output folder.
+        num_frames: Frames per video.
+        size: Frame height and width in pixels.
+        seed: World seed; the same seed writes the same videos.
+        progress: Optional callable taking a message, called per pool.
+        counts: Videos per class of some pools (small worlds for tests).
+        shots: The few-shot K values.
+        b2n_shots: Shots per base class of the base-to-novel files.
+        version: World version (its camera); recorded in ``world.json``.
+
+    Returns:
+        dict: ``name -> Path`` of every file written (without ``.txt``),
+        plus ``root``.
+    """
+    import json
+    from dataclasses import asdict
+
+    from ..datasets.video_io import write_video
+    root = Path(root)
+    camera = camera_model(version)  # fails early on an unknown version
+    unknown = set(counts or {}) - set(POOLS)
+    if unknown:
+        raise KeyError(f'counts: unknown pools {sorted(unknown)}; use '
+                       f'{sorted(POOLS)}.')
+    sets = bw.class_sets()
+    paths: Dict[str, Path] = {'root': root}
+
+    def classes(name, triples):
+        paths[f'classes_{name}'] = root / f'classes_{name}.txt'
+        write_class_list(paths[f'classes_{name}'],
+                         [bw.class_name(t) for t in triples])
+
+    def annotations(name, entries):
+        paths[name] = root / f'{name}.txt'
+        write_annotations(paths[name], entries)
+
+    pools = {}
+    for pool, (set_name, count) in POOLS.items():
+        count = (counts or {}).get(pool, count)
+        (root / 'videos' / pool).mkdir(parents=True, exist_ok=True)
+        entries = []
+        for label, triple in enumerate(sets[set_name]):
+            for i in range(count):
+                rel = f'{pool}/{"_".join(triple)}_{i:03d}.mp4'
+                write_video(root / 'videos' / rel, render_pool_video(
+                    pool, label, i, num_frames, size, seed, version=version))
+                entries.append(AnnotationLine(rel, label))
+        pools[pool] = entries
+        if progress:
+            progress(f'{pool}: {len(entries)} videos')
+    for name in ('world_a', 'world_b', 'motion', 'b2n_base', 'b2n_novel'):
+        classes(name, sets[name])
+    for pool in ('world_a_train', 'world_a_test', 'world_b_test',
+                 'b2n_base_test', 'b2n_novel_test', 'motion_test'):
+        annotations(pool, pools[pool])
+    for k, keep in enumerate(bw.zero_shot_subsets(
+            size=ZERO_SHOT_SUBSET_SIZE), start=1):
+        classes(f'zs_s{k}', keep)
+        annotations(f'zs_s{k}_test',
+                    _subset(pools['world_b_test'], sets['world_b'], keep))
+    for name, pool, set_name in (('appearance', 'world_b_train', 'world_b'),
+                                 ('motion', 'motion_train', 'motion')):
+        for k in shots:
+            for s in SEEDS:
+                annotations(f'fs_{name}_k{k}_s{s}', sample_few_shot(
+                    pools[pool], k, s, len(sets[set_name])))
+    for s in SEEDS:
+        annotations(f'b2n_base_k16_s{s}',
+                    sample_few_shot(pools['b2n_train'], b2n_shots, s))
+    paths['world'] = root / 'world.json'
+    paths['world'].write_text(json.dumps(dict(
+        version=version, seed=seed, num_frames=num_frames, size=size,
+        counts={p: (counts or {}).get(p, n) for p, (_, n) in POOLS.items()},
+        camera=asdict(camera)), indent=1) + '\n')
+    return paths
