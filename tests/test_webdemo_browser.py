@@ -64,7 +64,7 @@ def served(tmp_path_factory, tiny_clip_path):
                 str(BENCH / 'classes_b2n_novel.txt')],
             config='configs/demo/vilt-clip_bench_world.py',
             checkpoint=str(checkpoint))
-        example, frames, bars = 'orange_square_000.mp4', 8, 5
+        example, frames, bars = 'orange_crescent_002.mp4', 8, 5
     else:
         video = world_video(work / 'red_square.mp4')
         (work / 'names.txt').write_text('\n'.join(TINY_NAMES) + '\n')
@@ -99,8 +99,8 @@ def test_page_classifies_an_example_and_draws_the_charts(served, browser,
     classify = wait.until(EC.element_to_be_clickable((By.ID, 'classify')))
     names = browser.find_element(By.CSS_SELECTOR, '#class-names textarea')
     assert names.get_attribute('value').strip() != ''  # from --class-file
-    browser.find_element(
-        By.XPATH, f"//button[contains(., '{example}')]").click()
+    browser.find_element(  # the example's button in gr.Examples
+        By.XPATH, f"//button[normalize-space(.)='{example}']").click()
     wait.until(EC.text_to_be_present_in_element((By.ID, 'video'),
                                                 Path(example).stem))
     classify.click()

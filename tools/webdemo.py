@@ -212,6 +212,7 @@ class OpenVocabDemo:
                                         args.device,
                                         {**options, **ZERO_SHOT_OPTIONS})
         self.lock = threading.Lock()
+        self.last_names: List[str] = []
 
     def default_class_text(self) -> str:
         """The names of the ``--class-file`` label maps, one per line."""
@@ -250,7 +251,7 @@ class OpenVocabDemo:
         size = osp.getsize(real)
         if size > self.max_bytes:
             raise DemoInputError(
-                f'{osp.basename(path)!r} is {size / MB:.1f} MB; this server '
+                f'{osp.basename(path)!r} is {size / MB:.3g} MB; this server '
                 f'takes videos up to {self.args.max_file_size_mb:g} MB '
                 '(--max-file-size-mb).')
         return real
@@ -360,6 +361,10 @@ class OpenVocabDemo:
             return prepare_clips(frames, inds, recognizer.pipeline,
                                  num_clips, recognizer.clip_len, path)
 
+        if names != self.last_names:  # cache the text of one class set
+            for recognizer in (self.model, self.zero_shot):
+                recognizer.model.cls_head.clear_text_caches()
+            self.last_names = names
         data = clips(self.model)
         head = self.model.model.cls_head
         with head.test_classes(names, 'class names'):
