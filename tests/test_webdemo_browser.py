@@ -49,7 +49,8 @@ CHROMIUM_FLAGS = ['--headless', '--no-sandbox', '--disable-gpu',
 @pytest.fixture(scope='module')
 def served(tmp_path_factory, tiny_clip_path):
     """``(server, example file name, sampled frames, bars per ranking)``:
-    the page asks for top-5 (capped at the number of class names)."""
+    the page asks for top-5 (capped at the number of class names); uploads
+    up to 1 MB."""
     work = tmp_path_factory.mktemp('webdemo_browser')
     if SCREENSHOT:
         checkpoint = DEMO_DIR / 'vilt-clip' / 'epoch_2.pth'
@@ -58,7 +59,7 @@ def served(tmp_path_factory, tiny_clip_path):
         videos = BENCH / 'videos'
         server = DemoServer(
             work, tiny_clip_path, [
-                '--examples', str(videos / 'b2n_novel_test'),
+                '--max-file-size-mb', '1', '--examples', str(videos / 'b2n_novel_test'),
                 str(videos / 'b2n_base_test'), '--class-file',
                 str(BENCH / 'classes_b2n_base.txt'),
                 str(BENCH / 'classes_b2n_novel.txt')],
@@ -69,7 +70,7 @@ def served(tmp_path_factory, tiny_clip_path):
         video = world_video(work / 'red_square.mp4')
         (work / 'names.txt').write_text('\n'.join(TINY_NAMES) + '\n')
         server = DemoServer(work, tiny_clip_path, [
-            '--examples', str(video),
+            '--max-file-size-mb', '1', '--examples', str(video),
             '--class-file', str(work / 'names.txt')])
         example, frames, bars = video.name, 4, len(TINY_NAMES)
     server.wait_ready()
@@ -125,3 +126,49 @@ def test_page_classifies_an_example_and_draws_the_charts(served, browser,
     shot.parent.mkdir(parents=True, exist_ok=True)
     assert browser.save_screenshot(str(shot))
     assert 'Traceback' not in server.log_text()
+
+
+def _toasts(browser):
+    return [t.text for t in browser.find_elements(
+        By.CSS_SELECTOR, '[data-testid="toast-body"]')]
+
+
+def test_bad_input_gets_a_message_on_the_page(served, browser, tmp_path):
+    """A file that is not a video: the refusal is shown on the page, naming
+    the file. An upload over the limit: refused on the page, naming the
+    limit and the file. The page still classifies after both."""
+    server, example, num_frames, _ = served
+    wait = WebDriverWait(browser, 60)
+    browser.get(server.url)
+    classify = wait.until(EC.element_to_be_clickable((By.ID, 'classify')))
+    notes = tmp_path / 'notes.mp4'
+    notes.write_text('not a video\n' * 10)
+    browser.find_element(By.CSS_SELECTOR,
+                         '#video input[type=file]').send_keys(str(notes))
+    wait.until(EC.text_to_be_present_in_element((By.ID, 'video'), 'notes'))
+    classify.click()
+    wait.until(lambda d: any("'notes.mp4' cannot be read as a video" in t
+                             for t in _toasts(d)))
+    for close in browser.find_elements(By.CSS_SELECTOR,
+                                       '[data-testid="toast-close"]'):
+        close.click()
+    wait.until(lambda d: _toasts(d) == [])
+
+    big = tmp_path / 'big.mp4'
+    big.write_bytes(os.urandom(int(1.5 * 2**20)))
+    browser.find_element(By.CSS_SELECTOR, '#video button').click()  # clear
+    wait.until(lambda d: d.find_elements(By.CSS_SELECTOR,
+                                         '#video input[type=file]'))
+    browser.find_element(By.CSS_SELECTOR,
+                         '#video input[type=file]').send_keys(str(big))
+    wait.until(lambda d: any('maximum allowed size of 1.0 Mb' in t and
+                             'big.mp4' in t for t in _toasts(d)))
+    assert 'big.mp4' not in browser.find_element(By.ID, 'video').text
+
+    browser.find_element(
+        By.XPATH, f"//button[normalize-space(.)='{example}']").click()
+    wait.until(EC.text_to_be_present_in_element((By.ID, 'video'),
+                                                Path(example).stem))
+    classify.click()
+    wait.until(lambda d: example in d.find_element(By.ID, 'info').text)
+    assert server.proc.poll() is None
