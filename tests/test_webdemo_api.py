@@ -43,6 +43,16 @@ def _real_videos():
 REAL = _real_videos()
 
 
+BOUNDARY = uuid.uuid4().hex
+
+
+def _multipart(data: bytes, filename: str) -> bytes:
+    """A ``files`` form field, as ``curl -F files=@FILE`` sends it."""
+    head = (f'--{BOUNDARY}\r\nContent-Disposition: form-data; name="files";'
+            f' filename="{filename}"\r\nContent-Type: video/mp4\r\n\r\n')
+    return head.encode() + data + f'\r\n--{BOUNDARY}--\r\n'.encode()
+
+
 @pytest.fixture(scope='module')
 def server(tmp_path_factory, tiny_clip_path):
     work = tmp_path_factory.mktemp('webdemo')
@@ -227,16 +237,6 @@ def test_path_not_uploaded_is_refused(server, client, videos):
         'a,b', 1])
     assert event == 'error', message
     still_serves(client, videos)
-
-
-BOUNDARY = uuid.uuid4().hex
-
-
-def _multipart(data: bytes, filename: str) -> bytes:
-    """A ``files`` form field, as ``curl -F files=@FILE`` sends it."""
-    head = (f'--{BOUNDARY}\r\nContent-Disposition: form-data; name="files";'
-            f' filename="{filename}"\r\nContent-Type: video/mp4\r\n\r\n')
-    return head.encode() + data + f'\r\n--{BOUNDARY}--\r\n'.encode()
 
 
 def test_listens_on_loopback_only(server):

@@ -136,7 +136,8 @@ def _toasts(browser):
 def test_bad_input_gets_a_message_on_the_page(served, browser, tmp_path):
     """A file that is not a video: the refusal is shown on the page, naming
     the file. An upload over the limit: refused on the page, naming the
-    limit and the file. The page still classifies after both."""
+    limit and the file. The page still classifies after both. A label map
+    with a blank line inside: refused by file and line."""
     server, example, num_frames, _ = served
     wait = WebDriverWait(browser, 60)
     browser.get(server.url)
@@ -171,4 +172,24 @@ def test_bad_input_gets_a_message_on_the_page(served, browser, tmp_path):
                                                 Path(example).stem))
     classify.click()
     wait.until(lambda d: example in d.find_element(By.ID, 'info').text)
+
+    # a label map: one with a blank line inside is refused by file and
+    # line; a good one fills the class-name box
+    for close in browser.find_elements(By.CSS_SELECTOR,
+                                       '[data-testid="toast-close"]'):
+        close.click()
+    bad_map = tmp_path / 'gappy.txt'
+    bad_map.write_text('a red square\n\na blue cross\n')
+    upload = '#label-map input[type=file]'
+    browser.find_element(By.CSS_SELECTOR, upload).send_keys(str(bad_map))
+    wait.until(lambda d: any('gappy.txt' in t and ':2' in t
+                             for t in _toasts(d)))
+    good_map = tmp_path / 'names.txt'
+    good_map.write_text('a red square\na blue cross, sliding\n')
+    browser.find_element(By.CSS_SELECTOR, '#label-map button').click()
+    wait.until(lambda d: d.find_elements(By.CSS_SELECTOR, upload))
+    browser.find_element(By.CSS_SELECTOR, upload).send_keys(str(good_map))
+    box = '#class-names textarea'
+    wait.until(lambda d: d.find_element(By.CSS_SELECTOR, box).get_attribute(
+        'value') == 'a red square\na blue cross, sliding')
     assert server.proc.poll() is None

@@ -113,11 +113,12 @@ def parse_args(argv=None):
     from mmvlprompt.engine import add_cfg_options
     add_cfg_options(parser)
     args = parser.parse_args(argv)
-    files = [('config', args.config)] + (
-        [('checkpoint', args.checkpoint)] if args.checkpoint != 'none'
-        else []) + [('--zero-shot-config', args.zero_shot_config)] * bool(
-            args.zero_shot_config) + [('--class-file', f)
-                                      for f in args.class_file]
+    files = [('config', args.config)]
+    if args.checkpoint != 'none':
+        files.append(('checkpoint', args.checkpoint))
+    if args.zero_shot_config:
+        files.append(('--zero-shot-config', args.zero_shot_config))
+    files += [('--class-file', path) for path in args.class_file]
     for what, path in files:
         if not osp.isfile(path):
             parser.error(f'{what} {path!r} does not exist.')
@@ -228,8 +229,9 @@ class OpenVocabDemo:
         try:
             return [name for name, _ in read_class_name_file(path)]
         except (ValueError, UnicodeDecodeError) as err:
-            raise DemoInputError(f'label map {osp.basename(path)!r}: '
-                                 f'{err}') from None
+            name = osp.basename(path)  # not the server's folder
+            raise DemoInputError(f'label map {name!r}: '
+                                 f'{str(err).replace(path, name)}') from None
 
     # ------------------------------------------------------------------
     # request checks
@@ -480,7 +482,8 @@ def build_app(demo: OpenVocabDemo):
                     elem_id='class-names')
                 label_map = gr.File(
                     label='... or load a label map (one name per line)',
-                    file_types=['.txt', '.csv'], type='filepath', height=120)
+                    file_types=['.txt', '.csv'], type='filepath', height=120,
+                    elem_id='label-map')
                 topk = gr.Slider(1, demo.args.max_topk, value=min(
                     5, demo.args.max_topk), step=1, label='Top-k')
                 run = gr.Button('Classify', variant='primary',
