@@ -1,5 +1,6 @@
 # Two-command quick start: `make test` and `make demo` each bootstrap the
-# virtual environment from requirements.txt and install mmvlprompt in
+# virtual environment from requirements.txt (and requirements/webdemo.txt,
+# so that the web demo's API test runs in CI) and install mmvlprompt in
 # editable mode first.
 PYTHON ?= python3
 VENV ?= .venv
@@ -8,14 +9,18 @@ STAMP := $(VENV)/.mmvlprompt-installed
 DEMO_DIR ?= work_dirs/demo
 RETRIEVAL_DIR ?= work_dirs/retrieval
 BENCH_DIR ?= work_dirs/benchmark
+WEBDEMO_PORT ?= 7860
+WEBDEMO_HOST ?= 127.0.0.1
+# where tools/demo.sh writes the benchmark world (its MMVLP_BENCH_ROOT)
+BENCH_ROOT := $(or $(MMVLP_BENCH_ROOT),data/bench_world)
 
-.PHONY: venv test demo demo-full benchmark clean
+.PHONY: venv test demo demo-full benchmark webdemo clean
 
 venv: $(STAMP)
 
-$(STAMP): requirements.txt setup.py
+$(STAMP): requirements.txt requirements/webdemo.txt setup.py
 	$(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install -r requirements.txt
+	$(PY) -m pip install -r requirements.txt -r requirements/webdemo.txt
 	$(PY) -m pip install --no-deps --no-build-isolation -e .
 	touch $(STAMP)
 
@@ -24,6 +29,18 @@ test: $(STAMP)
 
 demo: $(STAMP)
 	PATH="$(abspath $(VENV))/bin:$$PATH" bash tools/demo.sh $(DEMO_DIR)
+
+# The demo's trained ViLT-CLIP in the browser (tools/webdemo.py), beside
+# zero-shot CLIP, on http://$(WEBDEMO_HOST):$(WEBDEMO_PORT)/; runs `make demo`
+# first when its checkpoint is absent. Examples: the demo's test videos.
+webdemo: $(STAMP)
+	@test -f $(DEMO_DIR)/vilt-clip/epoch_2.pth -a -f $(BENCH_ROOT)/classes_b2n_novel.txt \
+	    || $(MAKE) demo
+	$(PY) tools/webdemo.py \
+	    configs/demo/vilt-clip_bench_world.py $(DEMO_DIR)/vilt-clip/epoch_2.pth \
+	    --host $(WEBDEMO_HOST) --port $(WEBDEMO_PORT) \
+	    --examples $(BENCH_ROOT)/videos/b2n_novel_test $(BENCH_ROOT)/videos/b2n_base_test \
+	    --class-file $(BENCH_ROOT)/classes_b2n_base.txt $(BENCH_ROOT)/classes_b2n_novel.txt
 
 # The embedded video-text retrieval benchmark (README "Video-text
 # retrieval"): writes $(RETRIEVAL_DIR)/results_retrieval.csv.

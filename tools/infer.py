@@ -36,6 +36,10 @@ sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
 
 import mmvlprompt  # noqa: E402,F401  (registers modules, compat shims)
 import numpy as np  # noqa: E402
+# sample_clip_indices and post_decode_pipeline are used by name by the tests
+from mmvlprompt.apis import (init_recognizer,  # noqa: E402,F401
+                             post_decode_pipeline, predict_video,
+                             sample_clip_indices)
 
 VIDEO_EXTS = ('.mp4', '.avi', '.mkv', '.mov', '.webm', '.m4v')
 MIN_OUT_SIDE = 256
@@ -99,70 +103,10 @@ def list_videos(path: str) -> List[str]:
     return videos
 
 
-def sample_clip_indices(num_frames: int, num_clips: int,
-                        clip_len: int) -> np.ndarray:
-    """Frame indices ``(num_clips * clip_len,)``: clip ``k`` covers segment
-    ``k`` of ``num_clips`` equal segments, its frames at the centres of
-    ``clip_len`` equal sub-segments."""
-    total = num_clips * clip_len
-    centres = (np.arange(total) + 0.5) * num_frames / total
-    return np.clip(centres.astype(np.int64), 0, num_frames - 1)
-
-
 def build_model(args, class_names: Sequence[str]):
     """The recognizer of ``args.config`` scoring ``class_names``."""
-    from mmaction.registry import MODELS
-    from mmengine.config import Config
-    from mmengine.registry import init_default_scope
-    from mmengine.runner import load_checkpoint
-    cfg = Config.fromfile(args.config)
-    if args.cfg_options:
-        cfg.merge_from_dict(args.cfg_options)
-    init_default_scope(cfg.get('default_scope', 'mmaction'))
-    # the training label map is not needed (and may be absent) here
-    cfg.model.cls_head.class_names = list(class_names)
-    cfg.model.cls_head.test_class_names = list(class_names)
-    model = MODELS.build(cfg.model)
-    load_checkpoint(model, args.checkpoint, map_location='cpu',
-                    logger='silent')
-    return cfg, model.to(args.device).eval()
-
-
-def post_decode_pipeline(cfg):
-    """The config's test transforms after frame decoding."""
-    from mmengine.dataset import Compose
-    steps = list(cfg.test_pipeline)
-    types = [str(t['type']) for t in steps]
-    decode = [i for i, t in enumerate(types) if 'Decode' in t]
-    if not decode:
-        raise ValueError(f'{cfg.filename}: test_pipeline has no *Decode step'
-                         f' (types: {types}); infer.py needs one to know '
-                         'where the frames come in.')
-    return Compose(steps[decode[-1] + 1:])
-
-
-def predict_video(path: str, model, pipeline, clip_len: int,
-                  num_clips: int):
-    """Class probabilities of one video and the frame indices used."""
-    import decord
-    import torch
-    from mmengine.dataset import pseudo_collate
-    from mmvlprompt.datasets.transforms import read_frames
-    reader = decord.VideoReader(path, num_threads=1)
-    length = len(reader)
-    if length < 1:
-        raise RuntimeError('the video has no frames')
-    inds = sample_clip_indices(length, num_clips, clip_len)
-    frames = list(read_frames(reader, inds))  # K*T x (H, W, 3)
-    del reader
-    results = dict(imgs=frames, frame_inds=inds, num_clips=num_clips,
-                   clip_len=clip_len, original_shape=frames[0].shape[:2],
-                   img_shape=frames[0].shape[:2], modality='RGB',
-                   label=-1, filename=path)
-    data = pseudo_collate([pipeline(results)])
-    with torch.no_grad():
-        sample = model.test_step(data)[0]
-    return sample.pred_score.float().cpu().numpy(), inds, length
+    return init_recognizer(args.config, args.checkpoint, class_names,
+                           args.device, args.cfg_options)
 
 
 def draw_predictions(frame: np.ndarray, lines: Sequence[str],

@@ -174,6 +174,17 @@ class PromptedTextHead(TextTowerMixin, BaseHead):
                                             for p in prompts], feats)
         return feats
 
+    def clear_text_caches(self) -> None:
+        """Forget the tokens and text features cached per class set.
+
+        Evaluation keeps one entry per class set it has scored, which is
+        right for a few fixed sets; a server that scores ever new class
+        sets (``tools/webdemo.py``) calls this to bound its memory.
+        """
+        self._token_cache.clear()
+        self._hand_cache.clear()
+        self._eval_cache.clear()
+
     @contextmanager
     def test_classes(self, class_names,
                      key: str = 'cls_head.test_class_names'
