@@ -156,6 +156,10 @@ class PromptedTextEncoder(nn.Module):
         self._plans[key] = (tokens, tokens._version, plan)
         return plan
 
+    def clear_plans(self) -> None:
+        """Forget the cached :class:`TextPlan` of every token set."""
+        self._plans.clear()
+
     def _encode_full(self, tokens: Tensor, prompts: Sequence[Tensor]) -> Tensor:
         """Every text as its own sequence, ``(K, L)`` ids to ``(K, L, d_t)``."""
         length = tokens.shape[1]

@@ -184,6 +184,7 @@ class PromptedTextHead(TextTowerMixin, BaseHead):
         self._token_cache.clear()
         self._hand_cache.clear()
         self._eval_cache.clear()
+        self.text_encoder.clear_plans()
 
     @contextmanager
     def test_classes(self, class_names,
