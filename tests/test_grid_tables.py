@@ -241,7 +241,7 @@ def test_command_line(tables, tmp_path, capsys, plots):
     _records(tables, tmp_path)
     out = tmp_path / 'out'
     tables.main([str(tmp_path / 'g'), '--out-dir', str(out), '--methods',
-                 'zs', '--no-plots'])
+                 'coop', '--no-plots'])  # found first: zs
     printed = capsys.readouterr().out
     assert printed.startswith((out / 'tables.md').read_text())
     last = printed.rstrip('\n').split('\n')[-1]
@@ -250,9 +250,9 @@ def test_command_line(tables, tmp_path, capsys, plots):
     assert last.endswith(f', {out / "tables.md"}')
     assert plots == [] and not list(out.glob('*.png'))
     costs = list(csv.reader(io.StringIO((out / 'costs.csv').read_text())))
-    assert [r[1] for r in costs if r[0] == 'base2novel'] == ['zs', 'coop']
+    assert [r[1] for r in costs if r[0] == 'base2novel'] == ['coop', 'zs']
     rows = list(csv.reader(io.StringIO((out / 'base2novel.csv').read_text())))
-    assert [r[0] for r in rows[1:]] == ['zs', 'coop']
+    assert [r[0] for r in rows[1:]] == ['coop', 'zs']
     with pytest.raises(SystemExit):
         tables.main([str(tmp_path / 'g')])  # --out-dir is required
     assert '--out-dir' in capsys.readouterr().err
