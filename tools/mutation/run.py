@@ -200,6 +200,9 @@ def report(name, work, files, equivalent, seconds):
             status = status_by_exit_code[code]
             if mutant in equivalent:
                 counts['equivalent'] += 1
+                if status in KILLED:
+                    print(f'  note: {mutant} is marked equivalent but a '
+                          'test kills it; take it off the list')
                 continue
             if status in KILLED:
                 counts['killed'] += 1
