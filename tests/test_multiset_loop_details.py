@@ -316,9 +316,12 @@ def test_class_names_need_a_head_that_switches_classes(tmp_path):
     loop.runner.model = _TestWrapper(PlannedModel())
     assert _run(loop)['base/acc/top1'] == pytest.approx(BASE_TOP1)
     assert loop.runner.model.module.cls_head.switches == [('a', 'b')]
-    loop.runner.model = _NoHead()
-    with pytest.raises(TypeError) as info:
-        _run(loop)
-    assert str(info.value) == (
-        'val_cfg.sets[].class_names needs a model whose cls_head has a '
-        'test_classes() method (e.g. PromptedTextHead); _NoHead has none.')
+    model = loop.runner.model = _NoHead()
+    for _ in range(2):
+        with pytest.raises(TypeError) as info:
+            _run(loop)
+        assert str(info.value) == (
+            'val_cfg.sets[].class_names needs a model whose cls_head has a '
+            'test_classes() method (e.g. PromptedTextHead); _NoHead has '
+            'none.')
+        model.cls_head = nn.Identity()  # a head, but one without classes
