@@ -62,6 +62,10 @@ def test_descriptions_of_each_source(tmp_path):
     assert clip_weights.weights_source('ViT-B-16-quickgelu', str(path)) == (
         True, f"{str(path)!r} (open_clip ViT-B-16/unknown tag, per w.pt.json)")
     (tmp_path / 'w.pt.json').write_text(json.dumps(
+        dict(arch='ViT-B-16', pretrained='laion2b', quick_gelu=False)))
+    assert clip_weights.weights_source('ViT-B-16', str(path)) == (
+        False, f"{str(path)!r} (open_clip ViT-B-16/laion2b, per w.pt.json)")
+    (tmp_path / 'w.pt.json').write_text(json.dumps(
         dict(arch='ViT-B-32', pretrained='openai', quick_gelu=True)))
     with pytest.raises(ValueError) as info:
         clip_weights.weights_source('ViT-B-16', str(path))
@@ -190,6 +194,12 @@ def test_probe_names_host_and_default_port(monkeypatch):
     assert clip_weights.probe('https://hub.example:8443') == \
         'hub.example:8443 ConnectionRefusedError: refused'
 
+    def down(request, timeout):
+        raise OSError('network down')
+    monkeypatch.setattr(urllib.request, 'urlopen', down)
+    assert clip_weights.probe('https://hub.example') == \
+        'hub.example:443 OSError: network down'
+
     def fine(request, timeout):
         raise urllib.error.HTTPError(request.full_url, 405, 'Not Allowed',
                                      {}, None)
@@ -232,9 +242,13 @@ def test_download_outcomes(hub, monkeypatch, tmp_path):
         return result
     monkeypatch.setattr(open_clip.pretrained, 'download_pretrained',
                         download)
+    folder = hub['cache'] / 'models--test-org--vlp-tiny-openai'
     for result in ('', str(tmp_path / 'missing.bin')):
         with pytest.raises(ClipWeightsUnavailable) as info:
             clip_weights.resolve_tag_file(TINY_ARCH, 'fakeopenai')
+        assert str(info.value).startswith(
+            f"clip.pretrained='fakeopenai' (clip.arch={TINY_ARCH!r}): the "
+            f'weights are not in the local cache {folder} and cannot')
         assert str(info.value).endswith(
             'cannot be downloaded: open_clip returned no file. Either fetch '
             'them on a machine with internet (e.g. a login node) with '
@@ -253,8 +267,12 @@ def test_download_failure_is_explained(hub, monkeypatch):
     monkeypatch.setattr(clip_weights, 'probe', lambda *a, **k: None)
     with pytest.raises(ClipWeightsUnavailable) as info:
         clip_weights.resolve_tag_file(TINY_ARCH, 'fakeopenai')
-    assert 'cannot be downloaded: ConnectionError: downloads are disabled ' \
-        'in this test. Either' in str(info.value)
+    folder = hub['cache'] / 'models--test-org--vlp-tiny-openai'
+    assert str(info.value).startswith(
+        f"clip.pretrained='fakeopenai' (clip.arch={TINY_ARCH!r}): the "
+        f'weights are not in the local cache {folder} and cannot be '
+        'downloaded: ConnectionError: downloads are disabled in this test. '
+        'Either')
     assert isinstance(info.value.__cause__, ConnectionError)
 
 
@@ -339,3 +357,63 @@ def test_rank_zero_runs_first_and_passes_on_its_failure(monkeypatch):
     _with_dist(monkeypatch, single)
     assert clip_weights.rank_zero_first(ok, 'w') == 'file'
     assert single.sent == []
+
+
+def test_a_hanging_probe_does_not_hold_the_interpreter(monkeypatch):
+    """The abandoned request runs in a daemon thread: exiting Python does
+    not wait for it."""
+    import threading
+    import urllib.request
+    release = threading.Event()
+
+    def hang(request, timeout):
+        release.wait(5)
+        raise OSError('late')
+    monkeypatch.setattr(urllib.request, 'urlopen', hang)
+    before = set(threading.enumerate())
+    try:
+        assert clip_weights.probe('https://hub.example', timeout=0.05) == \
+            'hub.example:443 timed out'
+        left = [t for t in threading.enumerate()
+                if t not in before and t.is_alive()]
+        assert left and all(t.daemon for t in left)
+    finally:
+        release.set()
+
+
+def test_without_huggingface_hub_tags_use_their_url(monkeypatch, tmp_path):
+    import sys
+    assert clip_weights._has_hub()
+    monkeypatch.setitem(sys.modules, 'huggingface_hub', None)
+    assert not clip_weights._has_hub()
+    monkeypatch.setenv('HOME', str(tmp_path))
+    cfg = dict(url='https://example.org/w/ViT-X.pt', hf_hub='org/repo/')
+    assert clip_weights._endpoint(cfg) == cfg['url']
+    assert clip_weights.cached_tag_file(cfg) == (
+        None, str(tmp_path / '.cache' / 'clip'))
+
+
+def test_url_tags_download_into_open_clips_own_cache(hub, monkeypatch,
+                                                     tmp_path):
+    monkeypatch.setitem(open_clip.pretrained._PRETRAINED, TINY_ARCH, {
+        'urltag': dict(url='https://example.org/w/vlp.pt', hf_hub='')})
+    monkeypatch.setattr(clip_weights, 'probe', lambda *a, **k: None)
+    target = tmp_path / 'vlp.pt'
+    target.write_bytes(b'x')
+    asked = []
+
+    def download(cfg, cache_dir=None):
+        asked.append(cache_dir)
+        return str(target)
+    monkeypatch.setattr(open_clip.pretrained, 'download_pretrained',
+                        download)
+    assert clip_weights.resolve_tag_file(TINY_ARCH, 'urltag') == str(target)
+    assert asked == [None]
+
+
+def test_other_ranks_name_the_weights_rank_zero_failed_on(hub, monkeypatch):
+    _with_dist(monkeypatch, _FakeDist(1, from_rank0='OSError: disk full'))
+    with pytest.raises(ClipWeightsUnavailable) as info:
+        clip_weights.resolve_tag_file(TINY_ARCH, 'fakeopenai')
+    assert str(info.value) == (f'rank 0 could not get the weights '
+                               f'{TINY_ARCH}/fakeopenai: OSError: disk full')
