@@ -74,6 +74,9 @@ def test_few_shot_class_checks_and_their_messages():
         '14 of 14 classes have fewer than 2 videos: ' +
         ', '.join(f'{i}: 1' for i in range(10)) + ' ....')
     with pytest.raises(ValueError) as info:
+        sample_few_shot(many[:11], 2, seed=0)
+    assert str(info.value).endswith('9: 1 ....')
+    with pytest.raises(ValueError) as info:
         sample_few_shot(many[:10], 2, seed=0)
     assert str(info.value).endswith('9: 1.')
 
