@@ -137,6 +137,10 @@ def test_refused_global_is_found_on_any_line(message, name):
                   'header or archive is corrupted\nmore'),
      'it is corrupt (PytorchStreamReader failed reading file data/0: invalid '
      'header or archive is corrupted)'),
+    (RuntimeError('PytorchStreamReader failed locating file data.pkl: '
+                  'file not found'),
+     'it is corrupt (PytorchStreamReader failed locating file data.pkl: '
+     'file not found)'),
     (RuntimeError('failed finding central directory of zip archive'),
      'it is corrupt (failed finding central directory of zip archive)'),
     (ValueError('   \n'), None),
@@ -151,7 +155,10 @@ def test_torch_read_errors_that_mean_a_corrupt_file(error, reason):
 # --------------------------------------------------------------------------
 # the guarded getattr
 # --------------------------------------------------------------------------
-def test_getattr_serves_only_history_buffer_statistics():
+def test_getattr_serves_only_history_buffer_statistics(monkeypatch):
+    # as in a fresh process: no statistics registered beyond the built-ins
+    # (earlier tests in the same process may have registered some)
+    monkeypatch.setattr(HistoryBuffer, '_statistics_methods', {})
     for name in ('min', 'max', 'current', 'mean'):
         assert sc._history_buffer_getattr(HistoryBuffer, name) is \
             getattr(HistoryBuffer, name)
@@ -191,7 +198,8 @@ def test_local_scheme_registration_is_idempotent(monkeypatch):
     from mmengine.runner.checkpoint import CheckpointLoader
     monkeypatch.setattr(CheckpointLoader, '_schemes',
                         dict(CheckpointLoader._schemes))
-    sc.use_safe_local_loader()  # again: replaces, does not complain
+    CheckpointLoader._schemes[''] = torch.load  # as MMEngine has it
+    sc.use_safe_local_loader()  # replaces it, without complaining
     assert CheckpointLoader._get_checkpoint_loader('a.pth') is \
         sc.load_from_local
     assert CheckpointLoader._get_checkpoint_loader('/x/a.pth') is \
