@@ -145,8 +145,14 @@ def test_evaluator_as_one_dict_tuple_or_per_set(tmp_path):
     assert metrics['novel/acc/top1'] == pytest.approx(NOVEL_TOP1)
 
 
-def test_template_loaders_take_the_runners_seed(tmp_path):
+@pytest.mark.parametrize('diff_rank_seed', [False, True])
+def test_template_loaders_take_the_runners_seed(tmp_path, diff_rank_seed):
+    """As the runner's own loaders: the runner's seed for the sampler, or
+    with randomness.diff_rank_seed a seed drawn (and synchronised across
+    ranks) for it."""
     runner = make_runner(tmp_path)
+    runner._randomness_cfg = dict(seed=123, diff_rank_seed=diff_rank_seed)
+    runner._seed = 123
     template = dict(batch_size=1, num_workers=0,
                     sampler=dict(type='DefaultSampler', shuffle=True),
                     dataset=dict(type='VideoDataset', ann_file='',
@@ -157,7 +163,10 @@ def test_template_loaders_take_the_runners_seed(tmp_path):
              sets=[dict(prefix='a', ann_file=str(tmp_path / 'a.txt'))]),
         default_args=dict(runner=runner, dataloader=template,
                           evaluator=EVALUATOR))
-    assert loop.dataloaders[0].sampler.seed == runner.seed
+    if diff_rank_seed:  # a draw equal to 123 would fail this: 1 in 2**31
+        assert loop.dataloaders[0].sampler.seed != 123
+    else:
+        assert loop.dataloaders[0].sampler.seed == 123
 
 
 class _FileHead(PlannedHead):
