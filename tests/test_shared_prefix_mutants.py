@@ -54,6 +54,13 @@ def test_standard_blocks_are_accepted():
 @pytest.fixture(scope='module')
 def encoders():
     clip = build_clip(TINY_ARCH, seed=1)
+    # trained weights have non-zero biases everywhere (a fresh CLIP's
+    # attention biases are zero)
+    torch.manual_seed(5)
+    with torch.no_grad():
+        for name, param in clip.transformer.named_parameters():
+            if name.endswith('bias'):
+                param.add_(torch.randn_like(param) * 0.1)
     return (PromptedTextEncoder(clip, TINY_ARCH, share_prefix=True),
             PromptedTextEncoder(clip, TINY_ARCH, share_prefix=False))
 
@@ -63,14 +70,17 @@ def encoders():
     ['juggling', 'swimming', 'surfing'],            # one length
     ['juggling', 'juggling balls'],                 # one is a prefix
 ])
-@pytest.mark.parametrize('depth', [0, 2])
-def test_edge_cases_equal_the_plain_encoder(encoders, names, depth):
+@pytest.mark.parametrize('depth, template', [
+    (0, 'a video of {}.'), (2, 'a video of {}.'),
+    (0, '{}')])  # texts that differ right after [SOS]
+def test_edge_cases_equal_the_plain_encoder(encoders, names, depth,
+                                            template):
     shared, plain = encoders
     torch.manual_seed(depth)
     n = 3
     prompts = [torch.randn(n, shared.width) * 0.5 for _ in range(depth)]
-    texts = placeholder_texts(names, n, 'a video of {}.') if depth else \
-        [f'a video of {name}.' for name in names]
+    texts = placeholder_texts(names, n, template) if depth else \
+        [template.format(name) for name in names]
     tokens = shared.tokenize(texts)
     with torch.no_grad():
         diff = (shared(tokens, prompts) - plain(tokens, prompts)).abs()
