@@ -196,11 +196,11 @@ class _StepModel(PlannedModel):
         self.steps = []
 
     def val_step(self, data):
-        self.steps.append(('val', torch.is_autocast_cpu_enabled()))
+        self.steps.append(('val', torch.is_autocast_enabled('cpu')))
         return super().val_step(data)
 
     def test_step(self, data):
-        self.steps.append(('test', torch.is_autocast_cpu_enabled()))
+        self.steps.append(('test', torch.is_autocast_enabled('cpu')))
         return super().test_step(data)
 
 
