@@ -61,5 +61,16 @@ demo-full: $(STAMP)
 benchmark: $(STAMP)
 	PATH="$(abspath $(VENV))/bin:$$PATH" bash tools/benchmark.sh $(BENCH_DIR)
 
+# Mutation testing of the core modules (docs/en/advanced_guides/
+# mutation_testing.md): mutmut, one worker, the covering tests only. Not run
+# by `make test` or CI. MODULES: a subset of tools/mutation/modules.toml.
+# MUTATION_ARGS: e.g. --fresh to forget earlier results.
+MODULES ?=
+MUTATION_ARGS ?=
+.PHONY: mutation
+mutation: $(STAMP)
+	$(PY) -m pip install -q -r requirements/mutation.txt
+	OMP_NUM_THREADS=1 $(PY) tools/mutation/run.py $(MUTATION_ARGS) $(MODULES)
+
 clean:
 	rm -rf $(VENV) work_dirs

@@ -11,6 +11,7 @@ from mmengine.config import DictAction
 
 from conftest import REPO
 from mmvlprompt.engine import CfgOptionsAction, load_config, parse_cfg_value
+from mmvlprompt.engine.cfg_options import add_cfg_options
 
 TINY = 'configs/demo/vlprompt_tiny_synthetic.py'
 TEXT_OPTIONS = [
@@ -62,6 +63,34 @@ def _tool(relpath):
     ('None', None),
     ('[]', []),
     ('x', 'x'),
+    # a bare list written with a space after each comma
+    ('a, b', ['a', 'b']),
+    ('a, b, c', ['a', 'b', 'c']),
+    # bools in any case; None only as Python spells it
+    ('true', True),
+    ('TRUE', True),
+    ('False', False),
+    ('fAlSe', False),
+    ('none', 'none'),
+    ('NONE', 'NONE'),
+    # text is kept as written, whatever its first and last letters
+    ('XOX', 'XOX'),
+    ('work_dirs/lr=1e-3', 'work_dirs/lr=1e-3'),
+    # quoted text: outer quotes go, inner ones stay; escapes as in Python
+    ('"say "hi" now"', 'say "hi" now'),
+    ("'a person\\'s {}'", "a person's {}"),
+    ('(1)', 1),
+    # items inside brackets: nested brackets and quoted commas stay whole
+    ('[(a, b), c]', [('a', 'b'), 'c']),
+    ('[[a, (b, c)], d]', [['a', ('b', 'c')], 'd']),
+    ('[a, "b, c"]', ['a', 'b, c']),
+    ('[XL, M, S]', ['XL', 'M', 'S']),
+    ('(a, b)', ('a', 'b')),
+    # a trailing comma makes no empty item; an explicit empty text stays
+    ('(a,)', ('a',)),
+    ('(a, b,)', ('a', 'b')),
+    ('[a, ""]', ['a', '']),
+    ('[ , ]', []),
 ])
 def test_parse_cfg_value(text, expected):
     value = parse_cfg_value(text)
@@ -71,7 +100,9 @@ def test_parse_cfg_value(text, expected):
 
 @pytest.mark.parametrize('text', ['[1,2]', '(1,2)', '3', '1e-3', 'True',
                                   'None', 'a,b', '[a,b]', '[(1,2),(3,4)]',
-                                  'work_dirs/x', 'lr'])
+                                  'work_dirs/x', 'lr', 'true', 'TRUE',
+                                  '[a,]', '(a,)', '[[a,(b,c)],d]',
+                                  '[XL,M]'])
 def test_same_as_mmengine_without_spaces(text):
     """Values without spaces parse exactly as mmengine's DictAction."""
     assert parse_cfg_value(text) == DictAction._parse_iterable(text)
@@ -82,7 +113,7 @@ def test_mmengine_would_lose_the_spaces():
     assert DictAction._parse_iterable('a video of {}.') == 'avideoof{}.'
 
 
-def test_repeated_option_and_bad_item():
+def test_repeated_option_and_bad_item(capsys):
     import argparse
     parser = argparse.ArgumentParser()
     parser.add_argument('--cfg-options', nargs='+', action=CfgOptionsAction)
@@ -91,6 +122,32 @@ def test_repeated_option_and_bad_item():
     assert args.cfg_options == {'a': 1, 'b': 'x y'}
     with pytest.raises(SystemExit):
         parser.parse_args(['--cfg-options', 'no_equals_sign'])
+    assert "'no_equals_sign' is not KEY=VALUE" in capsys.readouterr().err
+
+
+def test_value_may_hold_equals_signs():
+    """Only the first ``=`` separates the key from the value."""
+    import argparse
+    parser = argparse.ArgumentParser()
+    add_cfg_options(parser)
+    args = parser.parse_args(['--cfg-options', 'work_dir=runs/lr=1e-3',
+                              ' model.x = a=b '])
+    assert args.cfg_options == {'work_dir': 'runs/lr=1e-3', 'model.x': 'a=b'}
+    assert parser.parse_args([]).cfg_options is None
+
+
+def test_help_shows_the_form_and_an_example(capsys):
+    import argparse
+    parser = argparse.ArgumentParser()
+    add_cfg_options(parser)
+    with pytest.raises(SystemExit):
+        parser.parse_args(['--help'])
+    text = ' '.join(capsys.readouterr().out.split())
+    assert '--cfg-options KEY=VALUE [KEY=VALUE ...]' in text
+    assert ('override config keys, e.g. model.neck.depth_text=4 or '
+            'model.cls_head.template="a video of {}." (text keeps its '
+            'spaces; lists, tuples, numbers, bools and None are parsed)'
+            ) in text
 
 
 # --------------------------------------------------------------------------

@@ -176,6 +176,66 @@ def test_resume_with_nothing_readable_is_an_error(tmp_path):
     assert find_resumable_checkpoint(str(empty)) is None
 
 
+class _RunsCode:
+    """Unpickles as os.system('touch MARKER'): a checkpoint the safe loader
+    refuses."""
+
+    def __init__(self, marker):
+        self.marker = str(marker)
+
+    def __reduce__(self):
+        import os
+        return (os.system, (f'touch {self.marker}',))
+
+
+def test_resume_falls_back_past_an_unsafe_checkpoint(tmp_path):
+    """A latest checkpoint that would run code is refused (never run) and
+    the previous one is resumed from."""
+    work = _work_dir(tmp_path)
+    marker = tmp_path / 'ran'
+    torch.save({'state_dict': {}, 'x': _RunsCode(marker)},
+               work / 'epoch_3.pth')
+    messages = []
+    path = find_resumable_checkpoint(str(work), messages.append)
+    assert path == str(work / 'epoch_2.pth')
+    assert not marker.exists()
+    assert messages[0].startswith('--resume: cannot resume from '
+                                  f'{work / "epoch_3.pth"}: Refused to load')
+    assert messages[-1] == ('--resume: falling back to the previous '
+                            f'readable checkpoint {work / "epoch_2.pth"}.')
+
+
+def test_resume_skips_a_pointer_to_a_deleted_checkpoint(tmp_path):
+    """``last_checkpoint`` naming a file that is gone (or nothing) is
+    ignored; the numbered checkpoints still count."""
+    work = _work_dir(tmp_path)
+    (work / 'epoch_3.pth').unlink()
+    names = [p.rsplit('/', 1)[-1] for p in resume_candidates(str(work))]
+    assert names == ['epoch_2.pth', 'epoch_1.pth']
+    (work / 'last_checkpoint').write_text('\n')
+    names = [p.rsplit('/', 1)[-1] for p in resume_candidates(str(work))]
+    assert names == ['epoch_2.pth', 'epoch_1.pth']
+
+
+def test_resume_error_lists_every_reason(tmp_path):
+    work = tmp_path / 'work'
+    work.mkdir()
+    _bad('truncated', work / 'epoch_1.pth')
+    _bad('not a zip', work / 'epoch_2.pth')
+    with pytest.raises(RuntimeError) as info:
+        find_resumable_checkpoint(str(work), lambda msg: None)
+    lines = str(info.value).split('\n')
+    assert lines[0] == (f'--resume: none of the 2 checkpoint(s) in {work} '
+                        'can be read:')
+    assert len(lines) == 3
+    assert lines[1].startswith(f"  Cannot read checkpoint "
+                               f"'{work / 'epoch_2.pth'}'")
+    assert 'it is not a zip archive' in lines[1]
+    assert lines[2].startswith(f"  Cannot read checkpoint "
+                               f"'{work / 'epoch_1.pth'}'")
+    assert 'it is truncated' in lines[2]
+
+
 # ---------------------------------------------------------------------------
 # the tools
 # ---------------------------------------------------------------------------

@@ -210,6 +210,31 @@ def test_local_file_metadata_for_another_arch_is_refused(tmp_path, weights):
     assert 'weights.pt.json' in msg
 
 
+def test_quickgelu_arch_with_gelu_weights_is_refused(tmp_path):
+    """A ``*-quickgelu`` arch always builds QuickGELU; weights known to be
+    GELU do not fit it, with ``clip.quick_gelu`` unset as well as set."""
+    path = tmp_path / 'laion.pt'
+    path.write_bytes(b'not read: the metadata decides')
+    (tmp_path / 'laion.pt.json').write_text(json.dumps(
+        dict(arch='ViT-B-16', pretrained='laion2b_s34b_b88k',
+             quick_gelu=False)))
+    for asked in (None, False):
+        with pytest.raises(ValueError) as info:
+            choose_quick_gelu('ViT-B-16-quickgelu', str(path), asked)
+        msg = str(info.value)
+        assert msg.startswith("clip.arch='ViT-B-16-quickgelu' always builds "
+                              'QuickGELU, but the weights use GELU ('), msg
+        assert "laion.pt.json" in msg
+        assert msg.endswith("Use clip.arch='ViT-B-16'."), msg
+    # the plain arch takes them, as GELU
+    assert choose_quick_gelu('ViT-B-16', str(path)) is False
+    # and GELU asked of a *-quickgelu arch, weights unknown, is refused too
+    with pytest.raises(ValueError, match=r"^clip.arch='ViT-B-16-quickgelu' "
+                       r"always builds QuickGELU, but clip.quick_gelu=False "
+                       r"\(random init\). Use clip.arch='ViT-B-16'.$"):
+        choose_quick_gelu('ViT-B-16-quickgelu', None, False)
+
+
 def test_recognizer_takes_clip_quick_gelu(tiny_clip_path):
     from mmaction.registry import MODELS
     cfg = tiny_model_cfg(tiny_clip_path)

@@ -10,6 +10,7 @@ import socket
 import subprocess
 import sys
 import textwrap
+import uuid
 from pathlib import Path
 
 import numpy as np
@@ -138,7 +139,9 @@ def test_drn_real_environment_uses_stand_in():
 def mmengine_ckpt(tmp_path):
     """An MMEngine-shaped checkpoint with a real message hub state."""
     from mmengine.logging import MessageHub
-    hub = MessageHub.get_instance('test_compat_safe_ckpt')
+    # a hub of its own: a named global one would keep the scalars of an
+    # earlier run of this test in the same process
+    hub = MessageHub.get_instance(f'test_compat_safe_ckpt_{uuid.uuid4().hex}')
     for value in (1.5, 2.5, 3.5):
         hub.update_scalar('train/loss', value)
     hub.update_info('iter', 3)

@@ -105,6 +105,10 @@ def test_hand_features_are_encoded_once_per_caption():
 
 
 def test_eval_caption_features_are_cached_until_prompts_change():
+    # seeded: for some random inits (e.g. seed 11, or whatever state the
+    # tests before leave) the prompt change moves the features by less
+    # than allclose's tolerance
+    torch.manual_seed(0)
     model = _model().eval()
     head = model.cls_head
     with torch.no_grad():
