@@ -103,8 +103,17 @@ def test_packed_layout():
     full = packed_layout(tokens, [6, 6, 6], prefix_len=2, eot=[3, 5, 2])
     assert full.eot_index.tolist() == [3, 9, 10]
     assert full.token_ids[full.eot_index].tolist() == [99, 99, 99]
-    with pytest.raises(ValueError, match='after the shared prefix'):
+    with pytest.raises(ValueError) as info:
         packed_layout(tokens, [4, 2, 3], prefix_len=2)
+    assert str(info.value) == ('packed_layout: every text needs at least '
+                               'one position after the shared prefix.')
+    # an EOT must lie in its own suffix: inside the prefix, or one past the
+    # text's end, is refused
+    for eot in ([3, 5, 1], [4, 5, 2], [3, 6, 2]):
+        with pytest.raises(ValueError) as info:
+            packed_layout(tokens, [4, 6, 3], prefix_len=2, eot=eot)
+        assert str(info.value) == \
+            'packed_layout: an EOT lies outside its suffix.', eot
 
 
 def _recognizer(clip_cfg, mapping, **head):
