@@ -20,6 +20,7 @@ Usage from Python::
 
     counts = count_launches(step)   # dict(ops=..., copies=..., top=[...])
 """
+import time
 from collections import Counter
 from typing import Callable, Dict, Iterable, List, Tuple
 
@@ -110,7 +111,6 @@ def gpu_busy(step: Callable[[], None], steps: int = 5) -> Dict[str, float]:
         dict: ``gpu_ms``, ``wall_ms`` (per step) and ``busy`` (``gpu_ms /
         wall_ms``).
     """
-    import time
     torch.cuda.synchronize()
     with profile(activities=[ProfilerActivity.CPU,
                              ProfilerActivity.CUDA]) as prof:

@@ -25,11 +25,10 @@ flash kernels are used on GPU).
 from typing import NamedTuple, Optional, Sequence
 
 import torch
-import torch.nn.functional as F
 from torch import Tensor, nn
 
 from .prompt_blocks import (cast_prompts, lean_block_forward, run_layer,
-                            splice_tokens)
+                            self_attention, splice_tokens)
 
 
 class PackedLayout(NamedTuple):
@@ -135,10 +134,8 @@ def _packed_attention(qkv: Tensor, layout: PackedLayout,
     suffix = suffix.index_select(0, layout.pad_index)  # (K*S, 3d)
     padded = torch.cat([prefix.expand(K, -1, -1),
                         suffix.view(K, S, -1)], dim=1)  # (K, P+S, 3d)
-    q, k, v = (t.unflatten(-1, (heads, -1)).transpose(1, 2)
-               for t in padded.chunk(3, dim=-1))  # each (K, h, P+S, d/h)
-    out = F.scaled_dot_product_attention(q, k, v, is_causal=True)
-    out = out.transpose(1, 2).reshape(K * (P + S), -1)  # (K*(P+S), d)
+    out = self_attention(padded, heads, causal=True)  # (K, P+S, d)
+    out = out.flatten(0, 1)  # (K*(P+S), d)
     # the prefix from the first text, then each suffix token: one gather
     return out.index_select(0, layout.out_index)  # (P+N, d)
 
