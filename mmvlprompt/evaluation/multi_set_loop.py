@@ -73,6 +73,12 @@ class _MultiSetLoop(BaseLoop):
             two sets' ``summary_metric`` under ``name``.
         summary_metric (str): Per-set metric the summaries use.
         fp16 (bool): Run the model under autocast.
+        share_video_features (bool): Compute each video file's features
+            once for all sets of the run, through the model's
+            ``shared_video_features()`` context (e.g.
+            :class:`VLPromptRecognizer`); for sets that score the same
+            videos against different class lists. Needs a deterministic test
+            pipeline and ``filename`` in the samples' metainfo.
     """
 
     mode = ''  # 'val' or 'test'
@@ -84,7 +90,8 @@ class _MultiSetLoop(BaseLoop):
                  sets: Sequence[dict],
                  harmonic_mean: Union[dict, Sequence[dict], None] = None,
                  summary_metric: str = 'acc/top1',
-                 fp16: bool = False) -> None:
+                 fp16: bool = False,
+                 share_video_features: bool = False) -> None:
         self._runner = runner
         self.cfg_key = f'{self.mode}_cfg'
         self.sets = self._check_sets(sets)
@@ -96,6 +103,11 @@ class _MultiSetLoop(BaseLoop):
                              "such as 'acc/top1'.")
         self.summary_metric = summary_metric
         self.fp16 = fp16
+        if not isinstance(share_video_features, bool):
+            raise ValueError(f'{self.cfg_key}.share_video_features='
+                             f'{share_video_features!r}: expected True or '
+                             'False.')
+        self.share_video_features = share_video_features
         loaders = self._loaders_per_set(dataloader)
         self.dataloaders = [self._build_loader(ld) for ld in loaders]
         self.evaluators = [
@@ -237,6 +249,19 @@ class _MultiSetLoop(BaseLoop):
                 f'PromptedTextHead); {type(model).__name__} has none.')
         return head
 
+    def _feature_sharing(self):
+        if not self.share_video_features:
+            return nullcontext()
+        model = self.runner.model
+        if is_model_wrapper(model):
+            model = model.module
+        if not hasattr(model, 'shared_video_features'):
+            raise TypeError(
+                f'{self.cfg_key}.share_video_features=True needs a model '
+                'with a shared_video_features() context (e.g. '
+                f'VLPromptRecognizer); {type(model).__name__} has none.')
+        return model.shared_video_features()
+
     def _class_scope(self, index: int, spec: dict):
         if spec.get('class_names') is None:
             return nullcontext(None)
@@ -262,27 +287,33 @@ class _MultiSetLoop(BaseLoop):
         self.runner.call_hook(f'before_{mode}_epoch')
         self.runner.model.eval()
         metrics: Dict[str, float] = {}
-        for index, (spec, loader, evaluator) in enumerate(
-                zip(self.sets, self.dataloaders, self.evaluators)):
-            self.dataloader, self.evaluator = loader, evaluator
-            with self._class_scope(index, spec) as names:
-                if index not in self._labels_checked:  # not every epoch
-                    self._check_labels(loader.dataset, names, spec)
-                    self._labels_checked.add(index)
-                classes = f', {len(names)} classes' if names else ''
-                print_log(
-                    f"{mode} set '{spec['prefix']}' ({index + 1}/"
-                    f'{len(self.sets)}): {len(loader.dataset)} '
-                    f'samples{classes}', logger='current')
-                for idx, data_batch in enumerate(loader):
-                    self.run_iter(idx, data_batch)
-            result = evaluator.evaluate(len(loader.dataset))
-            metrics.update(
-                {f"{spec['prefix']}/{k}": v for k, v in result.items()})
+        with self._feature_sharing():
+            for index, (spec, loader, evaluator) in enumerate(
+                    zip(self.sets, self.dataloaders, self.evaluators)):
+                metrics.update(self._run_set(index, spec, loader,
+                                             evaluator))
         metrics.update(self.summaries(metrics))
         self.runner.call_hook(f'after_{mode}_epoch', metrics=metrics)
         self.runner.call_hook(f'after_{mode}')
         return metrics
+
+    def _run_set(self, index: int, spec: dict, loader,
+                 evaluator) -> Dict[str, float]:
+        """Score one set with its class names; its metrics, prefixed."""
+        self.dataloader, self.evaluator = loader, evaluator
+        with self._class_scope(index, spec) as names:
+            if index not in self._labels_checked:  # not every epoch
+                self._check_labels(loader.dataset, names, spec)
+                self._labels_checked.add(index)
+            classes = f', {len(names)} classes' if names else ''
+            print_log(
+                f"{self.mode} set '{spec['prefix']}' ({index + 1}/"
+                f'{len(self.sets)}): {len(loader.dataset)} '
+                f'samples{classes}', logger='current')
+            for idx, data_batch in enumerate(loader):
+                self.run_iter(idx, data_batch)
+        result = evaluator.evaluate(len(loader.dataset))
+        return {f"{spec['prefix']}/{k}": v for k, v in result.items()}
 
     def _summary_value(self, metrics: dict, prefix: str) -> float:
         key = f'{prefix}/{self.summary_metric}'

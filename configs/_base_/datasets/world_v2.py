@@ -28,7 +28,11 @@ test_pipeline = [
     dict(type='CachedDecordDecode'),
     dict(type='Resize', scale=(image_size, image_size), keep_ratio=False),
     dict(type='FormatShape', input_format='NCHW'),
-    dict(type='PackActionInputs')
+    # the file name keys the features shared across test sets
+    # (MultiSetTestLoop share_video_features)
+    dict(type='PackActionInputs',
+         meta_keys=('img_shape', 'img_key', 'video_id', 'timestamp',
+                    'filename'))
 ]
 train_dataloader = dict(dataset=dict(
     ann_file=world_root + '/world_a_train.txt',

@@ -12,6 +12,8 @@ model = dict(neck=None, cls_head=dict(loss_scenario=None))
 test_cfg = dict(
     _delete_=True,
     type='MultiSetTestLoop',
+    # the zero-shot subsets reuse world B's features
+    share_video_features=True,
     sets=[dict(prefix=name, ann_file=f'{world_root}/{ann}.txt',
                class_names=f'{world_root}/classes_{classes}.txt')
           for name, ann, classes in (

@@ -10,6 +10,9 @@ world_root = '{{$MMVLP_WORLD_V2_ROOT:data/world_v2}}'
 test_cfg = dict(
     _delete_=True,
     type='MultiSetTestLoop',
+    # world B's test videos are scored against 3 class lists: their
+    # features are computed once
+    share_video_features=True,
     sets=[dict(prefix=f'world_b_s{k}', group='world_b',
                ann_file=f'{world_root}/zs_s{k}_test.txt',
                class_names=f'{world_root}/classes_zs_s{k}.txt')

@@ -1,6 +1,7 @@
 """Recognizer that ties the prompted CLIP encoders together."""
 import copy
-from typing import Dict, Optional, Sequence
+from contextlib import contextmanager
+from typing import Dict, Iterator, Optional, Sequence
 
 from mmaction.models.recognizers.base import BaseRecognizer
 from mmaction.registry import MODELS
@@ -11,6 +12,7 @@ from torch import Tensor
 from ...utils import load_class_names
 from ..utils import build_prompted_towers, check_clip_options
 from ..utils.clip_state import ClipStateMixin
+from ..utils.video_feature_cache import VideoFeatureCache
 
 
 @MODELS.register_module()
@@ -78,6 +80,20 @@ class VLPromptRecognizer(ClipStateMixin, BaseRecognizer):
         self.train_cfg = train_cfg
         self.test_cfg = test_cfg
         self._init_clip_state(prompt_only_checkpoint, clip, frozen_dtype)
+        self._video_cache: Optional[VideoFeatureCache] = None
+
+    @contextmanager
+    def shared_video_features(self) -> Iterator[VideoFeatureCache]:
+        """Within the block, test-mode features are computed once per video
+        file (``filename`` metainfo) and reused by later batches and test
+        sets: for several class sets scored on the same videos
+        (``MultiSetTestLoop(share_video_features=True)``). Only for fixed
+        weights; the cache is dropped on exit."""
+        self._video_cache = VideoFeatureCache()
+        try:
+            yield self._video_cache
+        finally:
+            self._video_cache = None
 
     @staticmethod
     def _with_blending_classes(preprocessor: dict, cls_head: dict) -> dict:
@@ -127,7 +143,12 @@ class VLPromptRecognizer(ClipStateMixin, BaseRecognizer):
             ``dict(text_prompts=...)`` for the head.
         """
         prompts = self.prompts()
-        feats = self.backbone(inputs, prompts['vision'])  # (B, V, D)
+        if test_mode and self._video_cache is not None:
+            feats = self._video_cache.features(
+                inputs, data_samples,
+                lambda clips: self.backbone(clips, prompts['vision']))
+        else:
+            feats = self.backbone(inputs, prompts['vision'])  # (B, V, D)
         return feats, dict(text_prompts=prompts['text'])
 
     def loss(self, inputs: Tensor, data_samples: SampleList,
@@ -140,7 +161,8 @@ class VLPromptRecognizer(ClipStateMixin, BaseRecognizer):
     def predict(self, inputs: Tensor, data_samples: SampleList,
                 **kwargs) -> SampleList:
         with self.compute_context():
-            feats, head_kwargs = self.extract_feat(inputs, test_mode=True)
+            feats, head_kwargs = self.extract_feat(
+                inputs, data_samples=data_samples, test_mode=True)
             return self.cls_head.predict(feats, data_samples, **head_kwargs)
 
     def _forward(self, inputs: Tensor, stage: str = 'backbone',
