@@ -49,11 +49,12 @@ class VLPromptSimilarity(ClipStateMixin, BaseModel):
       a list); ``VideoTextRetrievalMetric`` ranks them.
     * ``tensor``: ``(B, D)`` video features.
 
+    The arguments ``clip``, ``backbone``, ``neck``, ``freeze_backbone``,
+    ``prompt_only_checkpoint`` and ``data_preprocessor`` are those of
+    :class:`VLPromptRecognizer` (``neck=None`` is zero-shot CLIP).
+
     Args:
         cls_head (dict): Caption head config.
-        clip, backbone, neck, freeze_backbone, prompt_only_checkpoint,
-        data_preprocessor: As for :class:`VLPromptRecognizer` (``neck=None``
-            is zero-shot CLIP).
     """
 
     def __init__(self,
