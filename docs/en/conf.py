@@ -9,7 +9,7 @@ import sys
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.abspath(os.path.join(HERE, '..', '..'))
 sys.path.insert(0, ROOT)  # the checkout's mmvlprompt, for the API reference
-sys.path.insert(0, HERE)  # _ext
+sys.path.insert(0, HERE)  # _ext: local extensions
 
 from mmvlprompt.version import __version__  # noqa: E402
 
@@ -24,6 +24,7 @@ extensions = [
     'sphinx.ext.autosummary',
     'sphinx.ext.napoleon',
     'sphinx.ext.viewcode',
+    '_ext.repo_links',
 ]
 
 source_suffix = {'.md': 'markdown', '.rst': 'restructuredtext'}
@@ -54,6 +55,7 @@ html_theme = 'furo'
 html_title = f'mmvlprompt {release}'
 html_static_path = ['_static']
 
-# Relative links that leave docs/en (to configs/, tools/, ...) are checked to
-# exist by _ext/repo_links.py and point at this base in the built HTML.
+# Relative links that leave docs/en (to configs/, tools/, ...) must name an
+# existing file (MyST reports a missing one); _ext/repo_links.py points them
+# at <repo_url>/blob/main/<path>, or at the checkout's file when unset.
 repo_url = os.environ.get('MMVLP_REPO_URL', '')
