@@ -60,8 +60,8 @@ webdemo: $(STAMP)
 	    --examples $(BENCH_ROOT)/videos/b2n_novel_test $(BENCH_ROOT)/videos/b2n_base_test \
 	    --class-file $(BENCH_ROOT)/classes_b2n_base.txt $(BENCH_ROOT)/classes_b2n_novel.txt
 
-# The embedded video-text retrieval benchmark (README "Video-text
-# retrieval"): writes $(RETRIEVAL_DIR)/results_retrieval.csv.
+# The embedded video-text retrieval benchmark (docs/en/user_guides/
+# retrieval.md): writes $(RETRIEVAL_DIR)/results_retrieval.csv.
 .PHONY: retrieval
 retrieval: $(STAMP)
 	PATH="$(abspath $(VENV))/bin:$$PATH" bash tools/retrieval.sh $(RETRIEVAL_DIR)
