@@ -181,3 +181,54 @@ def test_bad_keys_are_named():
                           clip=dict(arch='vlp-tiny', size=3),
                           backbone=dict(type='PromptedViT'),
                           cls_head=dict(type='PromptedCaptionHead')))
+
+
+def _held_pair():
+    torch.manual_seed(0)
+    plain = _model()
+    torch.manual_seed(0)
+    held = MODELS.build(dict(
+        type='VLPromptSimilarity', clip=dict(TINY),
+        backbone=dict(type='PromptedViT', num_frames=2),
+        neck=dict(type='VLPromptLearner', num_text_tokens=3,
+                  num_vision_tokens=3, depth_text=2, depth_vision=2,
+                  ctx_init='a video of'),
+        cls_head=dict(type='PromptedCaptionHead'),
+        frozen_dtype='bfloat16'))
+    return plain, held
+
+
+def test_frozen_dtype_holds_the_retrieval_model_in_bf16():
+    """``frozen_dtype`` (what ``--amp`` sets) holds the retrieval model's
+    frozen CLIP in bf16; it computes under its own autocast, predicts fp32
+    features close to the fp32 model's, and trains fp32 prompts."""
+    plain, held = _held_pair()
+    assert held.backbone.visual.conv1.weight.dtype == torch.bfloat16
+    assert held.neck.text_prompts.dtype == torch.float32
+    frames = torch.randn(2, 2, 3, 32, 32,
+                         generator=torch.Generator().manual_seed(0))
+    texts = ['a dog runs', 'a cat sleeps']
+    with torch.no_grad():
+        out_p = plain.eval()(frames, _samples(texts), mode='predict')
+        out_h = held.eval()(frames, _samples(texts), mode='predict')
+    for a, b in zip(out_p, out_h):
+        for key in ('video_feature', 'text_feature'):
+            fa, fb = a.get(key), b.get(key)
+            assert fb.dtype == torch.float32, key
+            assert F.cosine_similarity(fa.flatten(), fb.flatten(),
+                                       dim=0) > 0.99, key
+    losses = held.train()(frames, _samples(texts), mode='loss')
+    sum(losses.values()).backward()
+    grad = held.neck.text_prompts.grad
+    assert grad is not None and grad.dtype == torch.float32
+    assert grad.abs().sum() > 0
+
+
+def test_amp_holds_the_retrieval_configs_frozen_clip():
+    from mmengine.config import Config
+
+    from conftest import REPO
+    from mmvlprompt.engine import apply_amp
+    cfg = Config.fromfile(str(REPO / 'configs/retrieval/vilt-clip_msrvtt-9k_8f.py'))
+    apply_amp(cfg)
+    assert cfg.model.frozen_dtype == 'bfloat16'  # CPU: bf16 autocast

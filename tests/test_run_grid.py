@@ -796,3 +796,56 @@ cells = [dict(method='m', dataset='d', seed=s, train_config='{TINY}')
     assert proc.returncode == 0, _tail(proc)
     assert '0 of 2 cells finished so far' in proc.stdout, _tail(proc)
     assert 'all 2 cells finished' not in proc.stdout
+
+
+def test_world_v2_grid_is_the_declared_design(grid, monkeypatch):
+    """configs/grids/world_v2.py as declared in
+    docs/en/benchmark/world_v2_grid.md before any cell ran: all seven
+    methods in every setting, 3 seeds, one motion control (K=16), and each
+    training's cosine ending at its last iteration (batch 8, last batch
+    kept) with the declared lengths."""
+    import math
+    monkeypatch.chdir(REPO)
+    cells = grid.load_spec('configs/grids/world_v2.py').cells
+    seven = {'zero-shot', 'vificlip', 'ivlp', 'maple', 'vilt-clip',
+             'vilt-clip-no-scenario', 'vilt-clip-no-mapping'}
+    where = {}
+    for c in cells:
+        where.setdefault((c.protocol, c.dataset, c.shots), []).append(c)
+    expect = {('base2novel', 'world_v2', None), ('supervised', 'world_a', None),
+              ('zero_shot', 'world_b', None), ('few_shot', 'motion', 16),
+              *(('few_shot', 'appearance', k) for k in (2, 4, 8, 16))}
+    assert set(where) == expect
+    for key, group in where.items():
+        assert {c.method for c in group} == seven, key
+        trained = [c for c in group if c.method != 'zero-shot']
+        assert sorted(c.seed for c in trained) == sorted([1, 2, 3] * 6), key
+    assert len(cells) == 8 * 19
+
+    def option(cell, key):
+        found = [o.split('=', 1)[1] for o in cell.train_cfg_options
+                 if o.startswith(key + '=')]
+        assert len(found) == 1, (cell.name, key)
+        return found[0]
+
+    declared = {('supervised', None): (1000, 375),
+                ('base2novel', None): (400, 300),
+                ('few_shot', 2): (50, 70), ('few_shot', 4): (100, 104),
+                ('few_shot', 8): (200, 150), ('few_shot', 16): (400, 200)}
+    for c in (c for c in cells if c.train_config):
+        if c.dataset == 'motion':
+            videos, iters = 8 * 16, 96
+        else:
+            videos, iters = declared[c.protocol, c.shots]
+        epochs = int(option(c, 'train_cfg.max_epochs'))
+        assert math.ceil(videos / 8) * epochs == iters, c.name
+        assert int(option(c, 'param_scheduler.1.end')) == iters, c.name
+        if c.protocol != 'supervised':  # its own shots file, per seed
+            ann = option(c, 'train_dataloader.dataset.ann_file')
+            assert ann.endswith(f'_s{c.seed}.txt'), (c.name, ann)
+    sup = {(c.method, c.seed): c.train_dir
+           for c in where['supervised', 'world_a', None]}
+    for c in where['zero_shot', 'world_b', None]:
+        if c.method != 'zero-shot':
+            assert c.train_config is None
+            assert c.train_dir == sup[c.method, c.seed]

@@ -92,6 +92,9 @@ def test_class_split_bounds_and_messages():
     assert split_classes(5, num_base=4, seed=None) == ([0, 1, 2, 3], [4])
     assert len(split_classes(10, base_fraction=0.25)[0]) == 3  # ceil(2.5)
     assert len(split_classes(10, base_fraction=0.9)[0]) == 9
+    # float products just above an integer: 0.07 * 100 = 7.000000000000001
+    assert len(split_classes(100, base_fraction=0.07)[0]) == 7
+    assert len(split_classes(10, base_fraction=0.7)[0]) == 7
     with pytest.raises(ValueError) as info:
         split_classes(10, num_base=3, base_fraction=0.5)
     assert str(info.value) == 'give num_base or base_fraction, not both.'

@@ -119,7 +119,9 @@ def split_classes(num_classes: int,
         if not 0 < fraction < 1:
             raise ValueError(f'base_fraction={fraction!r}: expected a value '
                              'in (0, 1).')
-        num_base = math.ceil(fraction * num_classes)
+        # rounded first: 0.07 * 100 is 7.000000000000001 in floats, and
+        # its ceil must be 7, not 8
+        num_base = math.ceil(round(fraction * num_classes, 9))
     if not 1 <= num_base < num_classes:
         raise ValueError(f'num_base={num_base!r}: expected 1..'
                          f'{num_classes - 1} for {num_classes} classes.')

@@ -86,6 +86,9 @@ RESULTS = {  # config -> measured result (quoted from the docs)
         't2v R@1 2.1, R@10 21.2; v2t R@1 2.8 ([make retrieval]'
         '(../../docs/en/user_guides/retrieval.md))',
 }
+RESULTS['grids/world_v2.py'] = (
+    'declared, not run yet ([world v2 grid]'
+    '(../../docs/en/benchmark/world_v2_grid.md))')
 WORLD_V2 = ('world v2: the gate models only, ViLT-CLIP not compared yet '
             '([world v2](../../docs/en/benchmark/world_v2.md))')
 
@@ -120,6 +123,10 @@ def describe(path):
                 'benchmark world v1 (generated)',
                 'ViLT-CLIP, scenario-loss weight x0, x0.25, x1, x4',
                 'declared before any prompt method ran')
+    if path == 'grids/world_v2.py':
+        return ('grid spec (`make benchmark`)',
+                'benchmark world v2.1 (generated)', 'all seven methods',
+                'declared in docs/en/benchmark/world_v2_grid.md')
     if folder == 'grids':
         return ('grid spec (`tools/run_grid.py`)',
                 {'base2novel': 'K400, HMDB-51, UCF-101, SSv2',

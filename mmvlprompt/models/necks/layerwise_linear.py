@@ -1,5 +1,6 @@
 """One ``Linear`` per prompted layer, held as stacked tensors."""
-from typing import Iterator, NamedTuple
+import math
+from typing import Iterator, NamedTuple, Optional
 
 import torch
 import torch.nn.functional as F
@@ -36,30 +37,33 @@ class LayerwiseLinear(nn.Module):
     :class:`LayerLinear` (views: editing them edits the module).
 
     Each layer starts as an ``nn.Linear`` would (``init='default'``, drawn
-    layer by layer in order) or at zero (``'zeros'``). State dicts saved with
-    one ``nn.Linear`` per layer (``0.weight``, ``0.bias``, ...) load too.
+    layer by layer in order, weight then bias) or at zero (``'zeros'``,
+    which draws nothing). State dicts saved with one ``nn.Linear`` per layer
+    (``0.weight``, ``0.bias``, ...) load too.
 
     Args:
         num_layers (int): ``J``; 0 gives an empty module.
         in_features, out_features (int): Sizes of each layer.
         init (str): ``'zeros'`` or ``'default'``.
+        generator (torch.Generator, optional): Source of the ``'default'``
+            draws; None draws from the global RNG (the same numbers as
+            ``nn.Linear`` layers built in its place).
     """
 
     def __init__(self, num_layers: int, in_features: int, out_features: int,
-                 init: str = 'zeros') -> None:
+                 init: str = 'zeros',
+                 generator: Optional[torch.Generator] = None) -> None:
         super().__init__()
         self.in_features, self.out_features = in_features, out_features
         if num_layers == 0:  # no parameters at all, as an empty ModuleList
             self.register_parameter('weight', None)
             self.register_parameter('bias', None)
             return
-        layers = [nn.Linear(in_features, out_features)
-                  for _ in range(num_layers)]
-        weight = torch.stack([m.weight.detach() for m in layers])
-        bias = torch.stack([m.bias.detach() for m in layers])
-        if init == 'zeros':
-            weight.zero_()
-            bias.zero_()
+        weight = torch.zeros(num_layers, out_features, in_features)
+        bias = torch.zeros(num_layers, out_features)
+        if init == 'default':
+            for layer in range(num_layers):
+                _linear_init(weight[layer], bias[layer], generator)
         self.weight = nn.Parameter(weight)  # (J, out, in)
         self.bias = nn.Parameter(bias)  # (J, out)
 
@@ -94,3 +98,13 @@ class LayerwiseLinear(nn.Module):
     def extra_repr(self) -> str:
         return (f'layers={len(self)}, in_features={self.in_features}, '
                 f'out_features={self.out_features}')
+
+
+def _linear_init(weight: Tensor, bias: Tensor,
+                 generator: Optional[torch.Generator]) -> None:
+    """``nn.Linear``'s default init, in place, drawn from ``generator``:
+    weight ~ U(+-1/sqrt(in)) via Kaiming-uniform with a=sqrt(5), then the
+    bias ~ U(+-1/sqrt(in))."""
+    nn.init.kaiming_uniform_(weight, a=math.sqrt(5), generator=generator)
+    bound = 1 / math.sqrt(weight.shape[1]) if weight.shape[1] > 0 else 0
+    nn.init.uniform_(bias, -bound, bound, generator=generator)

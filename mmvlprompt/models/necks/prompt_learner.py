@@ -12,11 +12,26 @@ MAPPINGS = ('both', 'text_to_vision', 'vision_to_text', 'none')
 MAPPING_INITS = ('zeros', 'default')
 
 
-def _prompt_parameter(depth: int, num_tokens: int, width: int,
-                      std: float) -> Optional[nn.Parameter]:
+def _prompt_parameter(depth: int, num_tokens: int, width: int, std: float,
+                      generator: torch.Generator) -> Optional[nn.Parameter]:
     if depth == 0:
         return None
-    return nn.Parameter(torch.randn(depth, num_tokens, width) * std)
+    return nn.Parameter(
+        torch.randn(depth, num_tokens, width, generator=generator) * std)
+
+
+def prompt_init_generator(init_seed: Optional[int]) -> torch.Generator:
+    """The generator every initial prompt and mapping is drawn from.
+
+    Seeded by ``init_seed``, or, when it is None, by the run's seed:
+    ``torch.initial_seed()``, which MMEngine sets from ``randomness.seed``
+    (``tools/train.py --seed``) before it builds the model. Drawing from a
+    generator of its own makes the initial prompts a function of the seed
+    alone: whatever else draws from the global RNG before the neck is built
+    (loading CLIP one way or another, other modules) cannot move them.
+    """
+    seed = torch.initial_seed() if init_seed is None else init_seed
+    return torch.Generator().manual_seed(seed)
 
 
 @MODELS.register_module()
@@ -65,6 +80,11 @@ class VLPromptLearner(BaseModule):
             the recognizer from the encoders.
         text_layers, vision_layers (int): Layer counts, for validation;
             filled in by the recognizer.
+        init_seed (int, optional): Seed of the neck's own generator, from
+            which the initial prompts and ``mapping_init='default'``
+            mappings are drawn. None (default) uses the run's seed
+            (``randomness.seed`` / ``--seed``), see
+            :func:`prompt_init_generator`.
     """
 
     def __init__(self,
@@ -82,11 +102,18 @@ class VLPromptLearner(BaseModule):
                  vision_width: Optional[int] = None,
                  text_layers: Optional[int] = None,
                  vision_layers: Optional[int] = None,
+                 init_seed: Optional[int] = None,
                  init_cfg: Optional[dict] = None) -> None:
         super().__init__(init_cfg=init_cfg)
         self._validate(num_text_tokens, num_vision_tokens, depth_text,
                        depth_vision, mapping, text_width, vision_width,
                        text_layers, vision_layers, init_std)
+        if init_seed is not None and (
+                isinstance(init_seed, bool) or not isinstance(init_seed, int)
+                or init_seed < 0):
+            raise ValueError(f'neck.init_seed={init_seed!r}: expected None '
+                             '(the run\'s seed) or an int >= 0.')
+        generator = prompt_init_generator(init_seed)
         self._validate_coupling(mapping, independent_vision_prompts,
                                 mapping_init, fixed_ctx_tail, depth_text,
                                 depth_vision)
@@ -100,19 +127,20 @@ class VLPromptLearner(BaseModule):
         self.context_words: Optional[str] = None
         self.depth_text, self.depth_vision = depth_text, depth_vision
         # (J_t, n, d_t) and (J_v, n, d_v); None for an unprompted branch
+        # drawn in this order from the one generator
         self.text_prompts = _prompt_parameter(depth_text, num_text_tokens,
-                                              text_width, init_std)
+                                              text_width, init_std, generator)
         self.vision_prompts = _prompt_parameter(
             depth_vision if independent_vision_prompts else 0,
-            num_vision_tokens, vision_width, init_std)
+            num_vision_tokens, vision_width, init_std, generator)
         shared = min(depth_text, depth_vision)
         # (J, d_v, d_t) and (J, d_t, d_v): one Linear per shared layer
         self.text_to_vision = LayerwiseLinear(
             shared if mapping in ('both', 'text_to_vision') else 0,
-            text_width, vision_width, mapping_init)
+            text_width, vision_width, mapping_init, generator)
         self.vision_to_text = LayerwiseLinear(
             shared if mapping in ('both', 'vision_to_text') else 0,
-            vision_width, text_width, mapping_init)
+            vision_width, text_width, mapping_init, generator)
 
     @staticmethod
     def _validate(n_t, n_v, depth_t, depth_v, mapping, width_t, width_v,

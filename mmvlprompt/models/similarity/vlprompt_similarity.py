@@ -50,8 +50,10 @@ class VLPromptSimilarity(ClipStateMixin, BaseModel):
     * ``tensor``: ``(B, D)`` video features.
 
     The arguments ``clip``, ``backbone``, ``neck``, ``freeze_backbone``,
-    ``prompt_only_checkpoint`` and ``data_preprocessor`` are those of
-    :class:`VLPromptRecognizer` (``neck=None`` is zero-shot CLIP).
+    ``prompt_only_checkpoint``, ``data_preprocessor`` and ``frozen_dtype``
+    are those of :class:`VLPromptRecognizer` (``neck=None`` is zero-shot
+    CLIP; ``frozen_dtype`` holds the frozen CLIP in bf16/fp16 and computes
+    under autocast in it, which ``tools/train.py --amp`` sets).
 
     Args:
         cls_head (dict): Caption head config.
@@ -65,7 +67,8 @@ class VLPromptSimilarity(ClipStateMixin, BaseModel):
                  freeze_backbone: bool = True,
                  prompt_only_checkpoint: Optional[bool] = None,
                  data_preprocessor: OptConfigType = None,
-                 init_cfg: OptConfigType = None) -> None:
+                 init_cfg: OptConfigType = None,
+                 frozen_dtype: Optional[str] = None) -> None:
         if data_preprocessor is None:
             data_preprocessor = dict(type='ActionDataPreprocessor')
         super().__init__(data_preprocessor=data_preprocessor,
@@ -76,7 +79,7 @@ class VLPromptSimilarity(ClipStateMixin, BaseModel):
         build_prompted_towers(self, clip, backbone, cls_head, neck,
                               freeze_backbone)
         self.freeze_backbone = freeze_backbone
-        self._init_clip_state(prompt_only_checkpoint, clip)
+        self._init_clip_state(prompt_only_checkpoint, clip, frozen_dtype)
 
     def prompts(self) -> Dict[str, Sequence[Tensor]]:
         """Per-layer prompts of both branches (empty without a neck)."""
@@ -92,10 +95,15 @@ class VLPromptSimilarity(ClipStateMixin, BaseModel):
 
     def forward(self, inputs: Tensor, data_samples: OptSampleList = None,
                 mode: str = 'tensor') -> ForwardResults:
+        with self.compute_context():
+            return self._forward_mode(inputs, data_samples, mode)
+
+    def _forward_mode(self, inputs: Tensor, data_samples: OptSampleList,
+                      mode: str) -> ForwardResults:
         prompts = self.prompts()
         video = self.encode_video(inputs, prompts['vision'])  # (B, D)
         if mode == 'tensor':
-            return video
+            return video.float()
         if mode == 'loss':
             captions = []
             for sample in data_samples:
@@ -118,8 +126,9 @@ class VLPromptSimilarity(ClipStateMixin, BaseModel):
                 prompts['text'])  # (sum K, D)
             counts = [len(texts) for texts in per_sample]
             for sample, v, t in zip(data_samples, video, text.split(counts)):
-                sample.set_data(dict(video_feature=v,  # (D,)
-                                     text_feature=t))  # (K, D)
+                # fp32 features whatever the compute dtype
+                sample.set_data(dict(video_feature=v.float(),  # (D,)
+                                     text_feature=t.float()))  # (K, D)
             return data_samples
         raise RuntimeError(f'Invalid mode "{mode}": expected "loss", '
                            '"predict" or "tensor".')
