@@ -171,7 +171,7 @@ def test_readme_is_short_and_keeps_the_ci_commands():
     ci = open(osp.join(ROOT, '.ci', 'run')).read()
     ci_commands = [ln.strip() for ln in ci.splitlines()
                    if ln.strip().startswith('make ')]
-    assert ci_commands == ['make test', 'make docs']
+    assert ci_commands[0] == 'make test' and 'make docs' in ci_commands
     assert re.search(r'^make test\b', readme, re.M)
     assert re.search(r'^make demo\b', readme, re.M)
     for page in ('docs/en/get_started/first_run.md', 'docs/en/model_zoo.md',
