@@ -14,7 +14,7 @@ WEBDEMO_HOST ?= 127.0.0.1
 # where tools/demo.sh writes the benchmark world (its MMVLP_BENCH_ROOT)
 BENCH_ROOT := $(or $(MMVLP_BENCH_ROOT),data/bench_world)
 
-.PHONY: venv test demo demo-full benchmark webdemo clean
+.PHONY: venv test docs demo demo-full benchmark webdemo clean
 
 venv: $(STAMP)
 
@@ -26,6 +26,24 @@ $(STAMP): requirements.txt requirements/webdemo.txt setup.py
 
 test: $(STAMP)
 	$(PY) -m pytest tests
+
+# The documentation site (docs/README.md): Sphinx + MyST from docs/en into
+# docs/_build/html. Warnings are errors (-W --keep-going: all are listed),
+# so a broken page, cross-reference or heading anchor fails the build; links
+# from Markdown outside the build (README.md, configs/**/README.md) and to
+# repository files are checked by tools/docs/check_links.py first.
+DOCS_STAMP := $(VENV)/.mmvlprompt-docs-installed
+DOCS_OUT ?= docs/_build/html
+
+$(DOCS_STAMP): $(STAMP) requirements/docs.txt
+	$(PY) -m pip install -r requirements/docs.txt
+	touch $(DOCS_STAMP)
+
+docs: $(DOCS_STAMP)
+	$(PY) tools/docs/check_links.py
+	rm -rf docs/en/generated
+	$(PY) -m sphinx -b html -E -q -W --keep-going docs/en $(DOCS_OUT)
+	@echo "docs: $(DOCS_OUT)/index.html"
 
 demo: $(STAMP)
 	PATH="$(abspath $(VENV))/bin:$$PATH" bash tools/demo.sh $(DEMO_DIR)
@@ -42,8 +60,8 @@ webdemo: $(STAMP)
 	    --examples $(BENCH_ROOT)/videos/b2n_novel_test $(BENCH_ROOT)/videos/b2n_base_test \
 	    --class-file $(BENCH_ROOT)/classes_b2n_base.txt $(BENCH_ROOT)/classes_b2n_novel.txt
 
-# The embedded video-text retrieval benchmark (README "Video-text
-# retrieval"): writes $(RETRIEVAL_DIR)/results_retrieval.csv.
+# The embedded video-text retrieval benchmark (docs/en/user_guides/
+# retrieval.md): writes $(RETRIEVAL_DIR)/results_retrieval.csv.
 .PHONY: retrieval
 retrieval: $(STAMP)
 	PATH="$(abspath $(VENV))/bin:$$PATH" bash tools/retrieval.sh $(RETRIEVAL_DIR)

@@ -9,8 +9,9 @@ default_hooks = dict(
                     max_keep_ckpts=3),
     logger=dict(type='LoggerHook', interval=20, ignore_last=False))
 
-# Robustness (README "Robustness"): count unreadable training videos and stop
-# above 1 %; check every loader's labels against the model's class set;
+# Robustness (docs/en/user_guides/robustness.md): count unreadable
+# training videos and stop above 1 %; check every loader's labels against
+# the model's class set;
 # reseed at each epoch start so that a resumed run matches an uninterrupted
 # one; stop at the first NaN/inf loss or gradient (the step is not applied)
 # and never save non-finite weights (`skip_nonfinite=N` skips up to N bad

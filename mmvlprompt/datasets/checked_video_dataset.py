@@ -39,10 +39,11 @@ class CheckedVideoDataset(VideoDataset):
     ranks). If ``max_refetch + 1`` loads in a row fail, the dataset stops
     with an error naming the data folder and the first failures.
 
+    The arguments ``ann_file``, ``pipeline``, ``data_prefix``,
+    ``multi_class``, ``num_classes``, ``start_index``, ``modality``,
+    ``test_mode`` and ``delimiter`` are those of :class:`VideoDataset`.
+
     Args:
-        ann_file, pipeline, data_prefix, multi_class, num_classes,
-        start_index, modality, test_mode, delimiter: As
-            :class:`VideoDataset`.
         **kwargs: Passed to :class:`VideoDataset` (``max_refetch``, ...).
     """
 

@@ -2,7 +2,8 @@
 # (models/vlprompt_vit-b16.py), under names that do not collide with other
 # bases: a peer's config is a method recipe with e.g.
 #   model = _base_.maple_model
-# README "Peers, point by point" compares every value with its reference.
+# docs/en/peers.md ("Peers, point by point") compares every value with
+# its reference.
 #
 # As their references define them (with "a photo of a {}.", the template of
 # CLIP's and ViFi-CLIP's hand prompts):

@@ -1,5 +1,5 @@
 # ViLT-CLIP on CLIP ViT-B/16 (DESIGN 1.7 defaults).
-# Every key is documented in README "Config reference".
+# Every key is documented in docs/en/config_reference.md.
 model = dict(
     type='VLPromptRecognizer',
     clip=dict(arch='ViT-B-16', pretrained='openai'),

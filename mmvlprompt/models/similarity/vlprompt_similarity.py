@@ -49,13 +49,14 @@ class VLPromptSimilarity(ClipStateMixin, BaseModel):
       a list); ``VideoTextRetrievalMetric`` ranks them.
     * ``tensor``: ``(B, D)`` video features.
 
+    The arguments ``clip``, ``backbone``, ``neck``, ``freeze_backbone``,
+    ``prompt_only_checkpoint``, ``data_preprocessor`` and ``frozen_dtype``
+    are those of :class:`VLPromptRecognizer` (``neck=None`` is zero-shot
+    CLIP; ``frozen_dtype`` holds the frozen CLIP in bf16/fp16 and computes
+    under autocast in it, which ``tools/train.py --amp`` sets).
+
     Args:
         cls_head (dict): Caption head config.
-        clip, backbone, neck, freeze_backbone, prompt_only_checkpoint,
-        data_preprocessor, frozen_dtype: As for :class:`VLPromptRecognizer`
-            (``neck=None`` is zero-shot CLIP; ``frozen_dtype`` holds the
-            frozen CLIP in bf16/fp16 and computes under autocast in it,
-            which ``tools/train.py --amp`` sets).
     """
 
     def __init__(self,
