@@ -164,3 +164,77 @@ def test_world_v2_configs_read_the_world_with_matching_labels(tiny_world,
         # the cosine ends at the last iteration of the recipe
         sched = cfg.param_scheduler[-1]
         assert sched['type'] == 'CosineAnnealingLR' and sched['end'] > 10
+
+
+B2N_POOLS = ('b2n_train', 'b2n_base_test', 'b2n_novel_test')
+
+
+def _tree(root):
+    root = Path(root)
+    return {str(p.relative_to(root)): p.read_bytes()
+            for p in sorted(root.rglob('*')) if p.is_file()}
+
+
+def test_some_pools_write_the_full_worlds_files_byte_for_byte(
+        tiny_world, tmp_path):
+    """What `make demo` generates (the base-to-novel pools only) is the full
+    world's files for those pools, byte for byte, and nothing else."""
+    paths = make_world_v2(tmp_path / 'b2n', pools=B2N_POOLS, **TINY)
+    part, full = _tree(paths['root']), _tree(tiny_world['root'])
+    expected = {name for name in full
+                if name.startswith(('videos/b2n_', 'b2n_',
+                                    'classes_b2n_'))} | {'world.json'}
+    assert set(part) == expected
+    for name in expected - {'world.json'}:
+        assert part[name] == full[name], name
+    import json
+    info = json.loads(part['world.json'])
+    assert sorted(info['counts']) == sorted(B2N_POOLS)
+    assert info == {**json.loads(full['world.json']),
+                    'counts': info['counts']}
+
+
+def test_first_classes_of_every_set(tmp_path):
+    paths = make_world_v2(tmp_path / 'w', classes=3,
+                          pools=('world_b_test', 'b2n_train'),
+                          **{**TINY, 'counts': {'world_b_test': 1,
+                                                'b2n_train': 4}})
+    sets = bw.class_sets()
+    assert _names(paths['classes_b2n_base']) == [
+        bw.class_name(t) for t in sets['b2n_base'][:3]]
+    assert len(read_annotations(paths['b2n_base_k16_s2'])) == 3 * 3
+    assert len(read_annotations(paths['world_b_test'])) == 3
+    for k in (1, 2, 3):  # zero-shot subsets keep the classes they share
+        names = _names(paths[f'classes_zs_s{k}'])
+        assert set(names) <= set(_names(paths['classes_world_b']))
+        labels = [e.label for e in read_annotations(paths[f'zs_s{k}_test'])]
+        assert labels == list(range(len(names)))
+    assert not (paths['root'] / 'classes_world_a.txt').exists()
+    with pytest.raises(ValueError, match='classes=0'):
+        make_world_v2(tmp_path / 'x', classes=0)
+    with pytest.raises(KeyError, match='pools: unknown pools'):
+        make_world_v2(tmp_path / 'x', pools=['b2n_test'])
+
+
+def test_tool_options_reach_the_generator(tmp_path, capsys):
+    import importlib.util
+    repo = Path(__file__).resolve().parents[1]
+    spec = importlib.util.spec_from_file_location(
+        'make_world_v2', repo / 'tools' / 'data' / 'make_world_v2.py')
+    tool = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(tool)
+    tool.main([str(tmp_path / 'cli'), '--pools', 'b2n_train',
+               'b2n_base_test', '--classes', '2', '--per-class',
+               'b2n_train=3', 'b2n_base_test=1', '--b2n-shots', '2',
+               '--frames', '2', '--size', '32'])
+    api = make_world_v2(tmp_path / 'api', num_frames=2, size=32,
+                        pools=('b2n_train', 'b2n_base_test'), classes=2,
+                        counts={'b2n_train': 3, 'b2n_base_test': 1},
+                        b2n_shots=2)
+    assert _tree(tmp_path / 'cli') == _tree(api['root'])
+    assert len(read_annotations(api['b2n_base_k16_s1'])) == 2 * 2
+    for bad in (['--per-class', 'b2n_train'], ['--per-class', 'b2n=2'],
+                ['--per-class', 'b2n_train=0'], ['--classes', '0']):
+        with pytest.raises(SystemExit):
+            tool.main([str(tmp_path / 'bad')] + bad)
+        assert bad[0] in capsys.readouterr().err

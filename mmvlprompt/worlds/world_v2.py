@@ -148,7 +148,9 @@ def make_world_v2(root: Union[str, Path], num_frames: int = 8,
                   counts: Optional[Dict[str, int]] = None,
                   shots: Sequence[int] = SHOTS,
                   b2n_shots: int = 16,
-                  version: str = VERSION) -> Dict[str, Path]:
+                  version: str = VERSION,
+                  pools: Optional[Sequence[str]] = None,
+                  classes: Optional[int] = None) -> Dict[str, Path]:
     """Render world v2 and write every protocol file under ``root``.
 
     Files (labels of each index its own class list): supervised
@@ -168,6 +170,15 @@ def make_world_v2(root: Union[str, Path], num_frames: int = 8,
         shots: The few-shot K values.
         b2n_shots: Shots per base class of the base-to-novel files.
         version: World version (its camera); recorded in ``world.json``.
+        pools: Render only these pools (keys of :data:`POOLS`) and write
+            only the files made from them (a pool's annotation file, the
+            few-shot or base-to-novel samples drawn from it, the class
+            lists of its class set); None: all.
+            A pool's videos and files are byte-identical to the full
+            world's (each video's generators depend only on its identity).
+        classes: Keep only the first ``classes`` classes of every class set
+            (small worlds for tests; the zero-shot subsets keep the classes
+            they share with them); None: all.
 
     Returns:
         dict: ``name -> Path`` of every file written (without ``.txt``),
@@ -179,14 +190,22 @@ def make_world_v2(root: Union[str, Path], num_frames: int = 8,
     from ..datasets.video_io import write_video
     root = Path(root)
     camera = camera_model(version)  # fails early on an unknown version
-    unknown = set(counts or {}) - set(POOLS)
-    if unknown:
-        raise KeyError(f'counts: unknown pools {sorted(unknown)}; use '
-                       f'{sorted(POOLS)}.')
-    sets = bw.class_sets()
+    for key, names in (('counts', counts), ('pools', pools)):
+        unknown = set(names or ()) - set(POOLS)
+        if unknown:
+            raise KeyError(f'{key}: unknown pools {sorted(unknown)}; use '
+                           f'{sorted(POOLS)}.')
+    if pools is not None and not pools:
+        raise ValueError('pools: expected at least one pool, got none.')
+    if classes is not None and (not isinstance(classes, int)
+                                or classes < 1):
+        raise ValueError(f'classes={classes!r}: expected an int >= 1.')
+    chosen = [p for p in POOLS if pools is None or p in pools]
+    sets = {name: triples[:classes] for name, triples in
+            bw.class_sets().items()}
     paths: Dict[str, Path] = {'root': root}
 
-    def classes(name, triples):
+    def classes_file(name, triples):
         paths[f'classes_{name}'] = root / f'classes_{name}.txt'
         write_class_list(paths[f'classes_{name}'],
                          [bw.class_name(t) for t in triples])
@@ -195,8 +214,9 @@ def make_world_v2(root: Union[str, Path], num_frames: int = 8,
         paths[name] = root / f'{name}.txt'
         write_annotations(paths[name], entries)
 
-    pools = {}
-    for pool, (set_name, count) in POOLS.items():
+    written = {}
+    for pool in chosen:
+        set_name, count = POOLS[pool]
         count = (counts or {}).get(pool, count)
         (root / 'videos' / pool).mkdir(parents=True, exist_ok=True)
         entries = []
@@ -206,31 +226,40 @@ def make_world_v2(root: Union[str, Path], num_frames: int = 8,
                 write_video(root / 'videos' / rel, render_pool_video(
                     pool, label, i, num_frames, size, seed, version=version))
                 entries.append(AnnotationLine(rel, label))
-        pools[pool] = entries
+        written[pool] = entries
         if progress:
             progress(f'{pool}: {len(entries)} videos')
     for name in ('world_a', 'world_b', 'motion', 'b2n_base', 'b2n_novel'):
-        classes(name, sets[name])
+        if any(POOLS[p][0] == name for p in written):
+            classes_file(name, sets[name])
     for pool in ('world_a_train', 'world_a_test', 'world_b_test',
                  'b2n_base_test', 'b2n_novel_test', 'motion_test'):
-        annotations(pool, pools[pool])
-    for k, keep in enumerate(bw.zero_shot_subsets(
-            size=ZERO_SHOT_SUBSET_SIZE), start=1):
-        classes(f'zs_s{k}', keep)
-        annotations(f'zs_s{k}_test',
-                    _subset(pools['world_b_test'], sets['world_b'], keep))
+        if pool in written:
+            annotations(pool, written[pool])
+    if 'world_b_test' in written:
+        for k, keep in enumerate(bw.zero_shot_subsets(
+                size=ZERO_SHOT_SUBSET_SIZE), start=1):
+            keep = [t for t in keep if t in sets['world_b']]
+            classes_file(f'zs_s{k}', keep)
+            annotations(f'zs_s{k}_test', _subset(
+                written['world_b_test'], sets['world_b'], keep))
     for name, pool, set_name in (('appearance', 'world_b_train', 'world_b'),
                                  ('motion', 'motion_train', 'motion')):
-        for k in shots:
-            for s in SEEDS:
-                annotations(f'fs_{name}_k{k}_s{s}', sample_few_shot(
-                    pools[pool], k, s, len(sets[set_name])))
-    for s in SEEDS:
-        annotations(f'b2n_base_k16_s{s}',
-                    sample_few_shot(pools['b2n_train'], b2n_shots, s))
+        if pool in written:
+            for k in shots:
+                for s in SEEDS:
+                    annotations(f'fs_{name}_k{k}_s{s}', sample_few_shot(
+                        written[pool], k, s, len(sets[set_name])))
+    if 'b2n_train' in written:
+        for s in SEEDS:
+            annotations(f'b2n_base_k16_s{s}',
+                        sample_few_shot(written['b2n_train'], b2n_shots, s))
     paths['world'] = root / 'world.json'
-    paths['world'].write_text(json.dumps(dict(
+    info = dict(
         version=version, seed=seed, num_frames=num_frames, size=size,
-        counts={p: (counts or {}).get(p, n) for p, (_, n) in POOLS.items()},
-        camera=asdict(camera)), indent=1) + '\n')
+        counts={p: (counts or {}).get(p, POOLS[p][1]) for p in chosen},
+        camera=asdict(camera))
+    if classes is not None:
+        info['classes'] = classes
+    paths['world'].write_text(json.dumps(info, indent=1) + '\n')
     return paths
