@@ -1,10 +1,10 @@
 """The embedded retrieval run (a small `make retrieval`): ViLT-CLIP trained
-briefly on the synthetic world beats chance, and so does the zero-shot tiny
+briefly on world v2 beats chance, and so does the zero-shot tiny
 CLIP (its prompts need more than the 3 epochs here to beat zero-shot; the
 full run is `make retrieval`); 2-process evaluation (CPU, gloo) equals 1-process evaluation on an
 odd number of videos.
 
-48 training videos (one per class, 2 captions each), 48 test videos (2
+50 training videos (one per class, 2 captions each), 50 test videos (2
 captions each); up to five tool runs, made once when first needed.
 """
 import json
@@ -17,7 +17,7 @@ from mmaction.datasets.msrvtt_datasets import pre_text
 
 from conftest import REPO, free_port, proc_tail, run_tool
 
-from mmvlprompt.datasets.synthetic_captions import make_synthetic_retrieval
+from mmvlprompt.worlds.captions import make_world_v2_retrieval
 from mmvlprompt.evaluation import VideoTextRetrievalMetric
 
 pytestmark = pytest.mark.slow
@@ -33,7 +33,7 @@ class _Runs:
 
     def __init__(self, tmp):
         self.tmp = tmp
-        paths = make_synthetic_retrieval(tmp / 'data', train_per_class=1,
+        paths = make_world_v2_retrieval(tmp / 'data', train_per_class=1,
                                          test_per_class=1, train_captions=2,
                                          test_captions=2)
         self.test = json.loads(paths['test'].read_text())
@@ -43,7 +43,7 @@ class _Runs:
             {self.names[i]: self.test[self.names[i]] for i in ODD_ORDER}))
         self.env = {'MMVLP_RETRIEVAL_ROOT': str(paths['root']),
                     'OMP_NUM_THREADS': '1'}
-        self.vilt = str(CONFIGS / 'vilt-clip_synthetic-world.py')
+        self.vilt = str(CONFIGS / 'vilt-clip_world-v2.py')
         self._done = {}
 
     def _run(self, name, cmd):
@@ -67,8 +67,8 @@ class _Runs:
                    f'{self.odd}', 'test_dataloader.batch_size=2']
             test = [sys.executable, 'tools/test.py']
             cmd, opts = {
-                'zero-shot': (test + [str(CONFIGS / 'zeroshot-clip_synthetic'
-                                          '-world.py'), 'none'], []),
+                'zero-shot': (test + [str(CONFIGS / 'zeroshot-clip_world-v2'
+                                          '.py'), 'none'], []),
                 'vilt-clip': (test + [self.vilt, self.checkpoint()], []),
                 'odd1': (test + [self.vilt, self.checkpoint()], odd),
                 'odd2': (['bash', 'tools/dist_test.sh', self.vilt,
@@ -92,11 +92,11 @@ def _metrics(dump):
     return metric.compute_metrics(metric.results)
 
 
-# chance on 48 videos with 2 captions each: t2v R@5 = 5/48 = 10.4 %, mean
-# rank 24.5; v2t (best of 2 of 96 captions) R@5 = 1 - (91/96)(90/95) =
-# 10.2 %, mean rank 97/3 = 32.3
-CHANCE = dict(t2v_R5=100 * 5 / 48, t2v_MnR=24.5,
-              v2t_R5=100 * (1 - 91 / 96 * 90 / 95), v2t_MnR=97 / 3)
+# chance on 50 videos with 2 captions each: t2v R@5 = 5/50 = 10 %, mean
+# rank 25.5; v2t (best of 2 of 100 captions) R@5 = 1 - (95/100)(94/99) =
+# 9.8 %, mean rank 101/3 = 33.7
+CHANCE = dict(t2v_R5=100 * 5 / 50, t2v_MnR=25.5,
+              v2t_R5=100 * (1 - 95 / 100 * 94 / 99), v2t_MnR=101 / 3)
 
 
 @pytest.mark.parametrize('method', ['zero-shot', 'vilt-clip'])

@@ -150,7 +150,8 @@ def make_world_v2(root: Union[str, Path], num_frames: int = 8,
                   b2n_shots: int = 16,
                   version: str = VERSION,
                   pools: Optional[Sequence[str]] = None,
-                  classes: Optional[int] = None) -> Dict[str, Path]:
+                  classes: Union[int, Dict[str, int], None] = None
+                  ) -> Dict[str, Path]:
     """Render world v2 and write every protocol file under ``root``.
 
     Files (labels of each index its own class list): supervised
@@ -176,9 +177,10 @@ def make_world_v2(root: Union[str, Path], num_frames: int = 8,
             lists of its class set); None: all.
             A pool's videos and files are byte-identical to the full
             world's (each video's generators depend only on its identity).
-        classes: Keep only the first ``classes`` classes of every class set
-            (small worlds for tests; the zero-shot subsets keep the classes
-            they share with them); None: all.
+        classes: Keep only the first ``classes`` classes of every class set,
+            or of the sets named in a dict ``{set: N}`` (small worlds for
+            tests; the zero-shot subsets keep the classes they share with
+            world B's kept classes); None: all.
 
     Returns:
         dict: ``name -> Path`` of every file written (without ``.txt``),
@@ -197,12 +199,20 @@ def make_world_v2(root: Union[str, Path], num_frames: int = 8,
                            f'{sorted(POOLS)}.')
     if pools is not None and not pools:
         raise ValueError('pools: expected at least one pool, got none.')
-    if classes is not None and (not isinstance(classes, int)
-                                or classes < 1):
-        raise ValueError(f'classes={classes!r}: expected an int >= 1.')
+    sets = bw.class_sets()
+    limits = classes if isinstance(classes, dict) else dict.fromkeys(
+        sets, classes)
+    unknown = set(limits) - set(sets)
+    if unknown:
+        raise KeyError(f'classes: unknown class sets {sorted(unknown)}; use '
+                       f'{sorted(sets)}.')
+    for name, limit in limits.items():
+        if limit is not None and (not isinstance(limit, int) or limit < 1):
+            raise ValueError(f'classes={classes!r}: expected an int >= 1 '
+                             f'(class set {name!r}).')
     chosen = [p for p in POOLS if pools is None or p in pools]
-    sets = {name: triples[:classes] for name, triples in
-            bw.class_sets().items()}
+    sets = {name: triples[:limits.get(name)] for name, triples in
+            sets.items()}
     paths: Dict[str, Path] = {'root': root}
 
     def classes_file(name, triples):
