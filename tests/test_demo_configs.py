@@ -48,8 +48,8 @@ def no_env(monkeypatch):
 def demo_pools():
     """The pools tools/demo.sh asks tools/data/make_world_v2.py for."""
     text = re.sub(r'\\\s*\n\s*', ' ', DEMO_SH)
-    match = re.search(r'make_world_v2\.py "\$DATA" --seed 0\s+--pools ([^\n]+)',
-                      text)
+    match = re.search(
+        r'make_world_v2\.py "\$DATA" --seed 0\s+--pools ([^\n]+)', text)
     assert match, 'tools/demo.sh no longer generates pools of world v2'
     return match.group(1).split()
 

@@ -18,7 +18,7 @@ import numpy as np
 import pytest
 
 from conftest import run_tool
-from mmvlprompt.datasets import bench_world as bw
+from mmvlprompt.worlds import scene as bw
 from mmvlprompt.evaluation import harmonic_mean
 from mmvlprompt.worlds import make_world_v2
 

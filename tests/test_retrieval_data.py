@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 from mmaction.registry import DATASETS
 
-from mmvlprompt.datasets import bench_world as bw
+from mmvlprompt.worlds import scene as bw
 from mmvlprompt.worlds.captions import (PHRASINGS, retrieval_classes,
                                         video_captions)
 

@@ -6,7 +6,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from mmvlprompt.datasets import bench_world as bw
+from mmvlprompt.worlds import scene as bw
 from mmvlprompt.datasets.annotations import read_annotations
 from mmvlprompt.worlds import Camera, make_world_v2, render_pool_video
 from mmvlprompt.worlds import camera as cam

@@ -28,7 +28,7 @@ from typing import Callable, Dict, List, Optional, Sequence, Union
 
 import numpy as np
 
-from ..datasets import bench_world as bw
+from . import scene as bw
 from .world_v2 import VERSION, _pool_key, render_video, video_generators
 
 PHRASINGS = (

@@ -3,7 +3,7 @@
 Declared in ``docs/en/benchmark/world_v2.md`` before it was measured.
 
 * Scene, vocabulary and class sets are the first benchmark world's
-  (:mod:`mmvlprompt.datasets.bench_world`): coloured shapes that move on a
+  (:mod:`.scene`): coloured shapes that move on a
   cluttered background, appearance classes ``'a red star'`` and motion
   classes ``'something spinning'``, the A/B halves of colours and shapes.
 * Every video frame passes through one camera (:mod:`.camera`); still
@@ -17,19 +17,17 @@ the camera's jitter and noise, so :func:`render_pool_video` with
 """
 import zlib
 from pathlib import Path
-from typing import Callable, Dict, List, Optional, Sequence, Union
+from typing import Callable, Dict, Optional, Sequence, Union
 
 import numpy as np
 
-from ..datasets import bench_world as bw
-from ..datasets.annotations import (AnnotationLine, write_annotations,
-                                    write_class_list)
 from ..datasets.splits import sample_few_shot
+from . import scene as bw
 from .camera import LATEST, Camera, camera_model
+from .protocol import (SEEDS, SHOTS, ProtocolFiles, render_scene,
+                       subset_entries)
 
 VERSION = LATEST  # the newest world version (its camera: camera.py)
-SHOTS = (2, 4, 8, 16)
-SEEDS = (1, 2, 3)
 # pool -> (class set, videos per class); test pools hold >= 1,000 videos,
 # world_b_test 50 a class so that each 20-class zero-shot subset has 1,000
 POOLS = {
@@ -76,20 +74,6 @@ def _pool_key(pool: str) -> int:
     return zlib.crc32(pool.encode())
 
 
-def _scene(triple: tuple, num_frames: int, size: int,
-           rng: np.random.Generator) -> np.ndarray:
-    """An appearance class gets a random motion, a motion class a random
-    object; the scene as the first benchmark world draws it."""
-    if len(triple) == 1:
-        colour = list(bw.COLOURS)[rng.integers(len(bw.COLOURS))]
-        shape = bw.SHAPES[rng.integers(len(bw.SHAPES))]
-        motion = triple[0]
-    else:
-        colour, shape = triple
-        motion = bw.MOTIONS[rng.integers(len(bw.MOTIONS))]
-    return bw.render_clip(colour, shape, motion, num_frames, size, rng)
-
-
 def render_video(triple: tuple, num_frames: int, size: int,
                  scene_rng: np.random.Generator,
                  camera_rng: Optional[np.random.Generator],
@@ -107,7 +91,7 @@ def render_video(triple: tuple, num_frames: int, size: int,
     Returns:
         np.ndarray: ``(T, size, size, 3)`` uint8 RGB.
     """
-    frames = _scene(triple, num_frames, size, scene_rng)
+    frames = render_scene(triple, num_frames, size, scene_rng)
     if camera_rng is None:
         return frames
     return Camera.draw(camera_rng, camera_model(version)).apply(
@@ -132,14 +116,6 @@ def render_pool_video(pool: str, label: int, index: int, num_frames: int,
     scene_rng, camera_rng = video_generators(pool, label, index, seed)
     return render_video(triple, num_frames, size, scene_rng,
                         camera_rng if camera else None, version)
-
-
-def _subset(entries: Sequence[AnnotationLine], classes: Sequence[tuple],
-            keep: Sequence[tuple]) -> List[AnnotationLine]:
-    """The videos of the classes ``keep``, relabelled by position in it."""
-    position = {classes.index(t): i for i, t in enumerate(keep)}
-    return [AnnotationLine(e.path, position[e.label]) for e in entries
-            if e.label in position]
 
 
 def make_world_v2(root: Union[str, Path], num_frames: int = 8,
@@ -189,7 +165,6 @@ def make_world_v2(root: Union[str, Path], num_frames: int = 8,
     import json
     from dataclasses import asdict
 
-    from ..datasets.video_io import write_video
     root = Path(root)
     camera = camera_model(version)  # fails early on an unknown version
     for key, names in (('counts', counts), ('pools', pools)):
@@ -213,57 +188,40 @@ def make_world_v2(root: Union[str, Path], num_frames: int = 8,
     chosen = [p for p in POOLS if pools is None or p in pools]
     sets = {name: triples[:limits.get(name)] for name, triples in
             sets.items()}
-    paths: Dict[str, Path] = {'root': root}
-
-    def classes_file(name, triples):
-        paths[f'classes_{name}'] = root / f'classes_{name}.txt'
-        write_class_list(paths[f'classes_{name}'],
-                         [bw.class_name(t) for t in triples])
-
-    def annotations(name, entries):
-        paths[name] = root / f'{name}.txt'
-        write_annotations(paths[name], entries)
-
+    files = ProtocolFiles(root)
     written = {}
     for pool in chosen:
         set_name, count = POOLS[pool]
-        count = (counts or {}).get(pool, count)
-        (root / 'videos' / pool).mkdir(parents=True, exist_ok=True)
-        entries = []
-        for label, triple in enumerate(sets[set_name]):
-            for i in range(count):
-                rel = f'{pool}/{"_".join(triple)}_{i:03d}.mp4'
-                write_video(root / 'videos' / rel, render_pool_video(
-                    pool, label, i, num_frames, size, seed, version=version))
-                entries.append(AnnotationLine(rel, label))
-        written[pool] = entries
+        written[pool] = files.pool(
+            pool, sets[set_name], (counts or {}).get(pool, count),
+            lambda label, i, pool=pool: render_pool_video(
+                pool, label, i, num_frames, size, seed, version=version))
         if progress:
-            progress(f'{pool}: {len(entries)} videos')
+            progress(f'{pool}: {len(written[pool])} videos')
     for name in ('world_a', 'world_b', 'motion', 'b2n_base', 'b2n_novel'):
         if any(POOLS[p][0] == name for p in written):
-            classes_file(name, sets[name])
+            files.classes(name, sets[name])
     for pool in ('world_a_train', 'world_a_test', 'world_b_test',
                  'b2n_base_test', 'b2n_novel_test', 'motion_test'):
         if pool in written:
-            annotations(pool, written[pool])
+            files.annotations(pool, written[pool])
     if 'world_b_test' in written:
         for k, keep in enumerate(bw.zero_shot_subsets(
                 size=ZERO_SHOT_SUBSET_SIZE), start=1):
             keep = [t for t in keep if t in sets['world_b']]
-            classes_file(f'zs_s{k}', keep)
-            annotations(f'zs_s{k}_test', _subset(
+            files.classes(f'zs_s{k}', keep)
+            files.annotations(f'zs_s{k}_test', subset_entries(
                 written['world_b_test'], sets['world_b'], keep))
     for name, pool, set_name in (('appearance', 'world_b_train', 'world_b'),
                                  ('motion', 'motion_train', 'motion')):
         if pool in written:
-            for k in shots:
-                for s in SEEDS:
-                    annotations(f'fs_{name}_k{k}_s{s}', sample_few_shot(
-                        written[pool], k, s, len(sets[set_name])))
+            files.few_shot(f'fs_{name}', written[pool], shots,
+                           len(sets[set_name]))
     if 'b2n_train' in written:
         for s in SEEDS:
-            annotations(f'b2n_base_k16_s{s}',
-                        sample_few_shot(written['b2n_train'], b2n_shots, s))
+            files.annotations(f'b2n_base_k16_s{s}', sample_few_shot(
+                written['b2n_train'], b2n_shots, s))
+    paths = files.paths
     paths['world'] = root / 'world.json'
     info = dict(
         version=version, seed=seed, num_frames=num_frames, size=size,
