@@ -109,3 +109,10 @@ def test_benchmark_files_are_deterministic_and_named_by_class(tmp_path):
         colour, shape = name.split('/')[1].split('_')[:2]
         assert all(colour in c and shape in c for c in captions)
     assert len(train_b) == 2 * 2 and len(test_a) == 3
+    # without the camera: the same scenes and captions, other pixels
+    plain = make_world_v2_retrieval(tmp_path / 'plain', classes=classes[:2],
+                                    camera=False, **kwargs)
+    assert plain['train'].read_text() == b['train'].read_text()
+    for name in train_b:
+        assert (plain['root'] / 'videos' / name).read_bytes() != \
+            (b['root'] / 'videos' / name).read_bytes()

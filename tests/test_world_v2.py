@@ -214,6 +214,13 @@ def test_first_classes_of_every_set(tmp_path):
         make_world_v2(tmp_path / 'x', classes=0)
     with pytest.raises(KeyError, match='pools: unknown pools'):
         make_world_v2(tmp_path / 'x', pools=['b2n_test'])
+    with pytest.raises(KeyError, match=r"unknown class sets \['world_c'\]"):
+        make_world_v2(tmp_path / 'x', classes={'world_c': 2})
+    with pytest.raises(ValueError, match="class set 'b2n_base'"):
+        make_world_v2(tmp_path / 'x', classes={'b2n_base': 0})
+    with pytest.raises(ValueError, match='at least one pool'):
+        make_world_v2(tmp_path / 'x', pools=[])
+    assert not (tmp_path / 'x').exists()  # checked before writing
 
 
 def test_tool_options_reach_the_generator(tmp_path, capsys):
@@ -238,3 +245,32 @@ def test_tool_options_reach_the_generator(tmp_path, capsys):
         with pytest.raises(SystemExit):
             tool.main([str(tmp_path / 'bad')] + bad)
         assert bad[0] in capsys.readouterr().err
+
+
+def test_tiny_config_header_writes_the_tests_tiny_world(tmp_path):
+    """configs/demo/vlprompt_tiny_synthetic.py's header command writes the
+    world of the tests' fixture (conftest.TINY_WORLD), file for file."""
+    import re
+    import shlex
+
+    from conftest import REPO, TINY_WORLD
+    lines = []
+    for line in (REPO / 'configs/demo/vlprompt_tiny_synthetic.py'
+                 ).read_text().splitlines():
+        if not line.startswith('#'):
+            break
+        lines.append(line[1:].strip())
+    text = re.sub(r'\\\s*\n\s*', ' ', '\n'.join(lines))
+    cmd = next(shlex.split(ln) for ln in text.splitlines()
+               if ln.startswith('python tools/data/make_world_v2.py'))
+    import importlib.util
+    spec = importlib.util.spec_from_file_location(
+        'make_world_v2', REPO / 'tools' / 'data' / 'make_world_v2.py')
+    tool = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(tool)
+    tool.main([str(tmp_path / 'header')] + cmd[3:])
+    fixture = make_world_v2(tmp_path / 'fixture', **TINY_WORLD)
+    assert _tree(tmp_path / 'header') == _tree(fixture['root'])
+    for name in ('b2n_base_k16_s1.txt', 'b2n_base_test.txt',
+                 'classes_b2n_base.txt'):  # what the config reads
+        assert (tmp_path / 'header' / name).is_file()

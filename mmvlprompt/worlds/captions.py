@@ -70,7 +70,7 @@ def video_captions(colour: str, shape: str, count: int,
 
 def _write_split(root: Path, split: str, classes: Sequence[tuple],
                  per_class: int, captions: int, num_frames: int, size: int,
-                 seed: int, version: str,
+                 seed: int, version: str, camera: bool,
                  progress: Optional[Callable[[str], None]]) -> Path:
     from ..datasets.video_io import write_video
     pool = f'retrieval_{split}'
@@ -80,8 +80,8 @@ def _write_split(root: Path, split: str, classes: Sequence[tuple],
             scene_rng, camera_rng = video_generators(pool, label, i, seed)
             name = f'{split}/{colour}_{shape}_{i:03d}.mp4'
             write_video(root / 'videos' / name, render_video(
-                (colour, shape), num_frames, size, scene_rng, camera_rng,
-                version))
+                (colour, shape), num_frames, size, scene_rng,
+                camera_rng if camera else None, version))
             caption_rng = np.random.default_rng(
                 [seed, _pool_key(pool), label, i, 2])
             annotations[name] = video_captions(colour, shape, captions,
@@ -103,6 +103,7 @@ def make_world_v2_retrieval(root: Union[str, Path],
                             seed: int = 0,
                             classes: Optional[Sequence[tuple]] = None,
                             version: str = VERSION,
+                            camera: bool = True,
                             progress: Optional[Callable[[str], None]] = None
                             ) -> Dict[str, Path]:
     """Write world v2's video-text retrieval benchmark.
@@ -120,6 +121,9 @@ def make_world_v2_retrieval(root: Union[str, Path],
         classes: ``(colour, shape)`` classes; None:
             :func:`retrieval_classes`.
         version: World version (its camera).
+        camera: False: the same scenes without the camera (the stills'
+            look, where the tiny CLIP's zero-shot retrieval is above
+            chance; for tests of the zero-shot pipeline).
         progress: Optional callable taking a message, called per class.
 
     Returns:
@@ -151,5 +155,5 @@ def make_world_v2_retrieval(root: Union[str, Path],
         (root / 'videos' / split).mkdir(parents=True, exist_ok=True)
         paths[split] = _write_split(root, split, classes, per_class,
                                     captions, num_frames, size, seed,
-                                    version, progress)
+                                    version, camera, progress)
     return paths
