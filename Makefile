@@ -11,8 +11,8 @@ RETRIEVAL_DIR ?= work_dirs/retrieval
 BENCH_DIR ?= work_dirs/benchmark
 WEBDEMO_PORT ?= 7860
 WEBDEMO_HOST ?= 127.0.0.1
-# where tools/demo.sh writes the benchmark world (its MMVLP_BENCH_ROOT)
-BENCH_ROOT := $(or $(MMVLP_BENCH_ROOT),data/bench_world)
+# where tools/demo.sh writes world v2 (its MMVLP_WORLD_V2_ROOT)
+WORLD_ROOT := $(or $(MMVLP_WORLD_V2_ROOT),data/world_v2)
 
 .PHONY: venv test docs demo demo-full benchmark webdemo clean
 
@@ -52,13 +52,13 @@ demo: $(STAMP)
 # zero-shot CLIP, on http://$(WEBDEMO_HOST):$(WEBDEMO_PORT)/; runs `make demo`
 # first when its checkpoint is absent. Examples: the demo's test videos.
 webdemo: $(STAMP)
-	@test -f $(DEMO_DIR)/vilt-clip/epoch_2.pth -a -f $(BENCH_ROOT)/classes_b2n_novel.txt \
+	@test -f $(DEMO_DIR)/vilt-clip/epoch_2.pth -a -f $(WORLD_ROOT)/classes_b2n_novel.txt \
 	    || $(MAKE) demo
 	$(PY) tools/webdemo.py \
-	    configs/demo/vilt-clip_bench_world.py $(DEMO_DIR)/vilt-clip/epoch_2.pth \
+	    configs/demo/vilt-clip_world_v2.py $(DEMO_DIR)/vilt-clip/epoch_2.pth \
 	    --host $(WEBDEMO_HOST) --port $(WEBDEMO_PORT) \
-	    --examples $(BENCH_ROOT)/videos/b2n_novel_test $(BENCH_ROOT)/videos/b2n_base_test \
-	    --class-file $(BENCH_ROOT)/classes_b2n_base.txt $(BENCH_ROOT)/classes_b2n_novel.txt
+	    --examples $(WORLD_ROOT)/videos/b2n_novel_test $(WORLD_ROOT)/videos/b2n_base_test \
+	    --class-file $(WORLD_ROOT)/classes_b2n_base.txt $(WORLD_ROOT)/classes_b2n_novel.txt
 
 # The embedded video-text retrieval benchmark (docs/en/user_guides/
 # retrieval.md): writes $(RETRIEVAL_DIR)/results_retrieval.csv.

@@ -1,4 +1,4 @@
-"""Shared fixtures: a tiny random-init CLIP checkpoint and synthetic videos.
+"""Shared fixtures: a tiny random-init CLIP checkpoint and a tiny world v2.
 
 Everything is generated locally; nothing is downloaded.
 """
@@ -33,53 +33,24 @@ def tiny_clip_path(tmp_path_factory) -> str:
     return str(path)
 
 
-def write_world_split(root: Path, split: str, triples, count: int,
-                      num_frames: int = 16, size: int = 32,
-                      seed: int = 0) -> Path:
-    """Write ``count`` clips per class of the synthetic world and the
-    annotation file ``<split>_list.txt`` (labels index ``triples``).
-
-    A small stand-in for ``make_synthetic_world`` (which always writes all
-    48 classes) built on the world's public ``render_video``: the tests get
-    a few classes, in the same layout (``videos/<split>/...``).
-    """
-    import numpy as np
-
-    from mmvlprompt.datasets import write_video
-    from mmvlprompt.datasets.synthetic_world import render_video
-    (root / 'videos' / split).mkdir(parents=True, exist_ok=True)
-    lines = []
-    for label, triple in enumerate(triples):
-        for i in range(count):
-            rng = np.random.default_rng([seed, len(split), label, i])
-            name = f'{split}/{"_".join(triple)}_{i:03d}.mp4'
-            write_video(root / 'videos' / name,
-                        render_video(*triple, num_frames, size, rng))
-            lines.append(f'{name} {label}')
-    ann = root / f'{split}_list.txt'
-    ann.write_text('\n'.join(lines) + '\n')
-    return ann
-
-
-def world_class_names(triples):
-    from mmvlprompt.datasets.synthetic_world import class_name
-    return [class_name(*t) for t in triples]
+# The tests' world: a tiny world v2 (tools/data/make_world_v2.py), its
+# base-to-novel pools only, the first 4 classes of every class set, 16
+# frames of 32 px. The layout of configs/demo/vlprompt_tiny_synthetic.py.
+TINY_WORLD = dict(pools=('b2n_train', 'b2n_base_test'), classes=4,
+                  counts={'b2n_train': 3, 'b2n_base_test': 2}, b2n_shots=3,
+                  num_frames=16, size=32, seed=0)
 
 
 @pytest.fixture(scope='session')
 def synthetic_data(tmp_path_factory):
-    """The first 4 base classes of the synthetic world, 3 train and 2 test
-    clips each, 16 frames of 32 px, in the layout of
-    configs/demo/vlprompt_tiny_synthetic.py (``train_base_list.txt``,
-    ``test_base_list.txt``, ``label_map_base.txt``)."""
-    from mmvlprompt.datasets.synthetic_world import base_novel_split
-    root = tmp_path_factory.mktemp('synthetic')
-    classes = base_novel_split()[0][:4]
-    label_map = root / 'label_map_base.txt'
-    label_map.write_text('\n'.join(world_class_names(classes)) + '\n')
-    return dict(root=root, label_map=label_map,
-                train=write_world_split(root, 'train_base', classes, 3),
-                val=write_world_split(root, 'test_base', classes, 2))
+    """A tiny world v2 (:data:`TINY_WORLD`): 4 base classes of its
+    base-to-novel split, 3 train and 2 test videos each, in the layout of
+    configs/demo/vlprompt_tiny_synthetic.py (``b2n_base_k16_s1.txt``,
+    ``b2n_base_test.txt``, ``classes_b2n_base.txt``)."""
+    from mmvlprompt.worlds import make_world_v2
+    paths = make_world_v2(tmp_path_factory.mktemp('synthetic'), **TINY_WORLD)
+    return dict(root=paths['root'], label_map=paths['classes_b2n_base'],
+                train=paths['b2n_base_k16_s1'], val=paths['b2n_base_test'])
 
 
 def tiny_model_cfg(clip_path, neck=None, **head_kwargs) -> dict:

@@ -20,7 +20,7 @@ from mmengine.dataset import pseudo_collate
 
 from conftest import run_tool
 from mmvlprompt.datasets import write_video
-from mmvlprompt.datasets.synthetic_world import render_video
+from mmvlprompt.worlds import render_pool_video
 
 CONFIG = 'configs/demo/vlprompt_tiny_synthetic.py'
 
@@ -48,8 +48,8 @@ def damage_frames(src: Path, dst: Path, seed: int = 0) -> Path:
 def bad_videos(tmp_path_factory):
     folder = tmp_path_factory.mktemp('bad_videos')
     good = folder / 'good.mp4'
-    write_video(good, render_video('red', 'square', 'sliding', 16, 32,
-                                   np.random.default_rng(0)))
+    # a world v2 video of 'a red square' (world A's class 0)
+    write_video(good, render_pool_video('world_a_test', 0, 0, 16, 32, 0))
     return dict(folder=folder, good=good,
                 damaged=damage_frames(good, folder / 'damaged.mp4'))
 
@@ -169,7 +169,7 @@ def _python(*args):
 def _broken_train_list(synthetic_data, tmp_path):
     """The 12 synthetic training clips plus a damaged and a missing one."""
     videos = synthetic_data['root'] / 'videos'
-    damaged = damage_frames(next(videos.glob('train_base/*.mp4')),
+    damaged = damage_frames(next(videos.glob('b2n_train/*.mp4')),
                             tmp_path / 'damaged_clip.mp4')
     ann = tmp_path / 'train_with_broken.txt'
     lines = synthetic_data['train'].read_text().splitlines()

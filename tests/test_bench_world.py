@@ -5,8 +5,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from mmvlprompt.datasets import bench_world as bw
-from mmvlprompt.datasets import bench_world_files as bwf
+from mmvlprompt.worlds import scene as bw
+from mmvlprompt.worlds import world_v1 as bwf
+from mmvlprompt.worlds.protocol import render_scene
 from mmvlprompt.datasets.annotations import read_annotations
 
 SETS = bw.class_sets()
@@ -79,7 +80,7 @@ def _max_z(triples, per_class=96, frame=3):
     Equal frame distributions give about 3-4 (the maximum of several
     hundred standard-normal scores); classes that one frame tells apart
     give far more."""
-    desc = [np.stack([_frame_descriptor(bwf._render(
+    desc = [np.stack([_frame_descriptor(render_scene(
         triple, frame + 1, 24, np.random.default_rng([5, label, i]))[frame])
         for i in range(per_class)]) for label, triple in enumerate(triples)]
     worst = 0.0

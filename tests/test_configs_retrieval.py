@@ -9,7 +9,7 @@ from mmengine.config import Config
 
 REPO = Path(__file__).resolve().parents[1]
 CONFIGS = sorted((REPO / 'configs' / 'retrieval').glob('*.py'))
-WORLD_CLIP = REPO / 'checkpoints' / 'vlp-world' / 'vlp-world.pt'
+WORLD_CLIP = REPO / 'checkpoints' / 'vlp-bench' / 'vlp-bench.pt'
 
 
 def _load(path) -> Config:
@@ -20,7 +20,7 @@ def test_all_configs_are_there():
     names = {p.stem for p in CONFIGS}
     for method in ('zeroshot-clip', 'ivlp', 'vilt-clip'):
         for data in ('msrvtt-9k_8f', 'msrvtt-9k_12f', 'msvd_8f',
-                     'synthetic-world'):
+                     'world-v2'):
             assert f'{method}_{data}' in names
 
 
@@ -68,8 +68,8 @@ def test_config_loads_with_header_and_consistent_frames(path, tmp_path):
 
 
 @pytest.mark.parametrize('method', ['zeroshot-clip', 'ivlp', 'vilt-clip'])
-def test_synthetic_world_models_build(method):
-    cfg = _load(REPO / f'configs/retrieval/{method}_synthetic-world.py')
+def test_world_v2_models_build(method):
+    cfg = _load(REPO / f'configs/retrieval/{method}_world-v2.py')
     cfg.model.clip.pretrained = str(WORLD_CLIP)
     model = MODELS.build(cfg.model)
     trainable = [n for n, p in model.named_parameters() if p.requires_grad]

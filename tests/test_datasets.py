@@ -44,7 +44,7 @@ def test_missing_label_map_and_wrong_type():
 
 
 def test_synthetic_dataset_is_decodable(synthetic_data):
-    """The tests' world subset decodes with decord: 16 frames of 32x32,
+    """The tests' tiny world v2 decodes with decord: 16 frames of 32x32,
     labelled with the world's class phrases."""
     lines = synthetic_data['train'].read_text().split('\n')
     lines = [ln for ln in lines if ln]
@@ -52,13 +52,13 @@ def test_synthetic_dataset_is_decodable(synthetic_data):
     labels = sorted({int(ln.split()[1]) for ln in lines})
     assert labels == [0, 1, 2, 3]
     names = synthetic_data['label_map'].read_text().split('\n')
-    assert names[:4] == ['a red square sliding', 'a red square spinning',
-                         'a red triangle bouncing', 'a red triangle blinking']
+    assert names == ['a red circle', 'a red cross', 'a red ring',
+                     'a red diamond', '']  # b2n base: colours A x shapes B
     video = decord.VideoReader(
         str(synthetic_data['root'] / 'videos' / lines[0].split()[0]))
     frames = video.get_batch([0, 15]).asnumpy()
     assert len(video) == 16 and frames.shape == (2, 32, 32, 3)
-    # the square moves: first and last frames differ clearly
+    # a video, not a still: first and last frames differ clearly
     assert np.abs(frames[0].astype(int) - frames[1].astype(int)).mean() > 5
 
 

@@ -74,14 +74,14 @@ train_dataloader = dict(
     batch_size=4, num_workers=0,
     sampler=dict(type='DefaultSampler', shuffle=True),
     dataset=dict(type='VideoDataset',
-                 ann_file=data_root + '/train_base_list.txt',
+                 ann_file=data_root + '/b2n_base_k16_s1.txt',
                  data_prefix=dict(video=data_root + '/videos'),
                  pipeline=train_pipeline))
 val_dataloader = dict(
     batch_size=4, num_workers=0,
     sampler=dict(type='DefaultSampler', shuffle=False),
     dataset=dict(type='VideoDataset',
-                 ann_file=data_root + '/test_base_list.txt',
+                 ann_file=data_root + '/b2n_base_test.txt',
                  data_prefix=dict(video=data_root + '/videos'),
                  pipeline=val_pipeline, test_mode=True))
 val_evaluator = dict(type='AccMetric', metric_options=dict(

@@ -1,9 +1,9 @@
 """Base-to-novel end to end: tools/train.py, tools/test.py and
 tools/dist_test.sh on generated videos with the tiny CLIP.
 
-Five synthetic classes: the first two are "base" (trained and scored
-against the base names), the last three "novel" (scored against the novel
-names only). Labels in novel_val.txt index the novel list, as in the
+A tiny world v2's base-to-novel split: two base classes (trained and scored
+against the base names), three novel classes (scored against the novel
+names only). Labels in b2n_novel_test.txt index the novel list, as in the
 published split files. The novel set has an odd number of clips (9) so that
 2-process testing has to pad one rank; the gathered results must still hold
 each clip exactly once.
@@ -17,16 +17,16 @@ import sys
 import numpy as np
 import pytest
 
-from conftest import run_tool, world_class_names, write_world_split
-from mmvlprompt.datasets.synthetic_world import base_novel_split
+from conftest import run_tool
+from mmvlprompt.worlds import scene as bw
 from mmvlprompt.evaluation import harmonic_mean
+from mmvlprompt.worlds import make_world_v2
 
 CONFIG = 'configs/demo/vlprompt_tiny_base2novel.py'
-# two base and three novel classes of the synthetic world
-TRIPLES = base_novel_split()[0][:2] + base_novel_split()[1][:3]
-CLASSES = world_class_names(TRIPLES)
-BASE, NOVEL = CLASSES[:2], CLASSES[2:]
-VAL_PER_CLASS = 3  # base_val: 6 clips, novel_val: 9 clips (odd)
+# two base and three novel classes of world v2's base-to-novel split
+BASE = [bw.class_name(t) for t in bw.class_sets()['b2n_base'][:2]]
+NOVEL = [bw.class_name(t) for t in bw.class_sets()['b2n_novel'][:3]]
+VAL_PER_CLASS = 3  # base test: 6 clips, novel test: 9 clips (odd)
 
 pytestmark = pytest.mark.slow
 
@@ -42,31 +42,20 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
-def _write_split(lines, keep, out):
-    """Keep the lines whose label is in ``keep``, relabelled by position."""
-    rows = []
-    for line in lines:
-        name, label = line.rsplit(' ', 1)
-        if int(label) in keep:
-            rows.append(f'{name} {keep.index(int(label))}')
-    out.write_text('\n'.join(rows) + '\n')
-    return len(rows)
-
-
 @pytest.fixture(scope='module')
 def b2n_data(tmp_path_factory):
-    root = tmp_path_factory.mktemp('b2n')
-    train = write_world_split(root, 'train', TRIPLES, 2, num_frames=8)
-    val = write_world_split(root, 'val', TRIPLES, VAL_PER_CLASS, num_frames=8)
-    train = train.read_text().split('\n')[:-1]
-    val = val.read_text().split('\n')[:-1]
-    base_ids, novel_ids = [0, 1], [2, 3, 4]
-    counts = dict(
-        train=_write_split(train, base_ids, root / 'base_train.txt'),
-        base=_write_split(val, base_ids, root / 'base_val.txt'),
-        novel=_write_split(val, novel_ids, root / 'novel_val.txt'))
-    (root / 'base_labels.txt').write_text('\n'.join(BASE) + '\n')
-    (root / 'novel_labels.txt').write_text('\n'.join(NOVEL) + '\n')
+    paths = make_world_v2(
+        tmp_path_factory.mktemp('b2n') / 'world', num_frames=8, size=32,
+        pools=('b2n_train', 'b2n_base_test', 'b2n_novel_test'),
+        classes={'b2n_base': 2, 'b2n_novel': 3}, b2n_shots=2,
+        counts={'b2n_train': 2, 'b2n_base_test': VAL_PER_CLASS,
+                'b2n_novel_test': VAL_PER_CLASS})
+    root = paths['root']
+    assert (root / 'classes_b2n_base.txt').read_text().splitlines() == BASE
+    assert (root / 'classes_b2n_novel.txt').read_text().splitlines() == NOVEL
+    counts = {key: len(paths[name].read_text().splitlines()) for key, name
+              in (('train', 'b2n_base_k16_s1'), ('base', 'b2n_base_test'),
+                  ('novel', 'b2n_novel_test'))}
     assert counts == dict(train=4, base=6, novel=9)
     return dict(root=root, env={'MMVLP_SYNTHETIC_ROOT': str(root),
                                 'OMP_NUM_THREADS': '1'})
@@ -156,7 +145,7 @@ def test_sets_are_scored_against_their_own_class_names(tested):
                                                               abs=1e-4)
     assert metrics['b2n/hm'] == pytest.approx(harmonic_mean(
         metrics['base/acc/top1'], metrics['novel/acc/top1']), abs=1e-4)
-    # labels 0..2 of novel_val index the novel list: 3 clips of each
+    # labels 0..2 of b2n_novel_test index the novel list: 3 clips of each
     assert sorted(int(r['gt_label']) for r in dumps['novel']) == \
         [0] * 3 + [1] * 3 + [2] * 3
 

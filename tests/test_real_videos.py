@@ -40,7 +40,7 @@ pytestmark = pytest.mark.skipif(
     'the folder of shared/real_videos)')
 VIDEOS = sorted(p.name for p in ROOT.iterdir()
                 if p.suffix in ('.mp4', '.avi')) if ROOT else []
-ZS_CONFIG = 'configs/demo/zeroshot-clip_synthetic_world.py'
+ZS_CONFIG = 'configs/demo/zeroshot-clip_world_v2.py'
 # class folders for the data tools (MMAction2's Kinetics folder style)
 CLASSES = {'arm_wrestling': ['arm_wrestling_340x256_28fps.mp4',
                              'two_people_1920x1080_28fps.mp4'],

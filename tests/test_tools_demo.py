@@ -12,12 +12,12 @@ import pytest
 import torch
 
 from conftest import run_tool
-from mmvlprompt.datasets import synthetic_world as world
 from mmvlprompt.datasets import write_video
+from mmvlprompt.worlds import render_pool_video
 
 REPO = Path(__file__).resolve().parents[1]
-CLIP = REPO / 'checkpoints' / 'vlp-world' / 'vlp-world.pt'
-ZS_CONFIG = 'configs/demo/zeroshot-clip_synthetic_world.py'
+CLIP = REPO / 'checkpoints' / 'vlp-bench' / 'vlp-bench.pt'
+ZS_CONFIG = 'configs/demo/zeroshot-clip_world_v2.py'
 
 
 def _tool(relpath):
@@ -49,7 +49,7 @@ def zero_shot_checkpoint(tmp_path_factory):
     init_default_scope('mmaction')
     model = MODELS.build(dict(
         type='VLPromptRecognizer',
-        clip=dict(arch='vlp-world', pretrained=str(CLIP)),
+        clip=dict(arch='vlp-bench', pretrained=str(CLIP)),
         backbone=dict(type='PromptedViT', num_frames=8),
         cls_head=dict(type='PromptedTextHead', class_names=['x', 'y'],
                       template='a video of {}.')))
@@ -64,12 +64,11 @@ def test_infer_custom_classes_and_annotated_copy(tmp_path,
     """infer.py scores a generated video against typed class names, prints
     sorted top-k probabilities of those names, says which frames it
     sampled, and writes an annotated copy with the same frame count."""
-    frames = world.render_video('red', 'square', 'sliding', 12, 64,
-                                np.random.default_rng(0))
+    frames = render_pool_video('world_a_test', 0, 0, 12, 64, seed=0)
     video = tmp_path / 'clip.mp4'
     write_video(video, frames)
-    classes = ['a red square sliding', 'a blue cross blinking',
-               'a green triangle spinning', 'a yellow cross bouncing']
+    classes = ['a red square', 'a blue cross', 'a green triangle',
+               'a yellow cross']
     out = tmp_path / 'annotated.mp4'
     proc = run_tool([sys.executable, 'tools/infer.py', ZS_CONFIG,
                      str(zero_shot_checkpoint), str(video), '--classes',

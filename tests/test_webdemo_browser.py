@@ -36,7 +36,7 @@ from selenium.webdriver.support.ui import WebDriverWait  # noqa: E402
 
 SCREENSHOT = os.environ.get('MMVLP_WEBDEMO_SCREENSHOT')
 DEMO_DIR = REPO / os.environ.get('DEMO_DIR', 'work_dirs/demo')
-BENCH = REPO / os.environ.get('MMVLP_BENCH_ROOT', 'data/bench_world')
+WORLD = REPO / os.environ.get('MMVLP_WORLD_V2_ROOT', 'data/world_v2')
 TINY_NAMES = ['a red square sliding', 'a blue cross blinking',
               'a green triangle spinning', 'a yellow circle bouncing']
 CHROMIUM_FLAGS = ['--headless', '--no-sandbox', '--disable-gpu',
@@ -54,16 +54,17 @@ def served(tmp_path_factory, tiny_clip_path):
     work = tmp_path_factory.mktemp('webdemo_browser')
     if SCREENSHOT:
         checkpoint = DEMO_DIR / 'vilt-clip' / 'epoch_2.pth'
-        if not checkpoint.is_file() or not BENCH.is_dir():
-            pytest.skip(f'{checkpoint} or {BENCH} missing: run `make demo`')
-        videos = BENCH / 'videos'
+        if not checkpoint.is_file() or not WORLD.is_dir():
+            pytest.skip(f'{checkpoint} or {WORLD} missing: run `make demo`')
+        videos = WORLD / 'videos'
         server = DemoServer(
             work, tiny_clip_path, [
-                '--max-file-size-mb', '1', '--examples', str(videos / 'b2n_novel_test'),
+                '--max-file-size-mb', '1', '--examples',
+                str(videos / 'b2n_novel_test'),
                 str(videos / 'b2n_base_test'), '--class-file',
-                str(BENCH / 'classes_b2n_base.txt'),
-                str(BENCH / 'classes_b2n_novel.txt')],
-            config='configs/demo/vilt-clip_bench_world.py',
+                str(WORLD / 'classes_b2n_base.txt'),
+                str(WORLD / 'classes_b2n_novel.txt')],
+            config='configs/demo/vilt-clip_world_v2.py',
             checkpoint=str(checkpoint))
         example, frames, bars = 'orange_crescent_002.mp4', 8, 5
     else:

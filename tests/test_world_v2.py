@@ -6,7 +6,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from mmvlprompt.datasets import bench_world as bw
+from mmvlprompt.worlds import scene as bw
 from mmvlprompt.datasets.annotations import read_annotations
 from mmvlprompt.worlds import Camera, make_world_v2, render_pool_video
 from mmvlprompt.worlds import camera as cam
@@ -164,3 +164,113 @@ def test_world_v2_configs_read_the_world_with_matching_labels(tiny_world,
         # the cosine ends at the last iteration of the recipe
         sched = cfg.param_scheduler[-1]
         assert sched['type'] == 'CosineAnnealingLR' and sched['end'] > 10
+
+
+B2N_POOLS = ('b2n_train', 'b2n_base_test', 'b2n_novel_test')
+
+
+def _tree(root):
+    root = Path(root)
+    return {str(p.relative_to(root)): p.read_bytes()
+            for p in sorted(root.rglob('*')) if p.is_file()}
+
+
+def test_some_pools_write_the_full_worlds_files_byte_for_byte(
+        tiny_world, tmp_path):
+    """What `make demo` generates (the base-to-novel pools only) is the full
+    world's files for those pools, byte for byte, and nothing else."""
+    paths = make_world_v2(tmp_path / 'b2n', pools=B2N_POOLS, **TINY)
+    part, full = _tree(paths['root']), _tree(tiny_world['root'])
+    expected = {name for name in full
+                if name.startswith(('videos/b2n_', 'b2n_',
+                                    'classes_b2n_'))} | {'world.json'}
+    assert set(part) == expected
+    for name in expected - {'world.json'}:
+        assert part[name] == full[name], name
+    import json
+    info = json.loads(part['world.json'])
+    assert sorted(info['counts']) == sorted(B2N_POOLS)
+    assert info == {**json.loads(full['world.json']),
+                    'counts': info['counts']}
+
+
+def test_first_classes_of_every_set(tmp_path):
+    paths = make_world_v2(tmp_path / 'w', classes=3,
+                          pools=('world_b_test', 'b2n_train'),
+                          **{**TINY, 'counts': {'world_b_test': 1,
+                                                'b2n_train': 4}})
+    sets = bw.class_sets()
+    assert _names(paths['classes_b2n_base']) == [
+        bw.class_name(t) for t in sets['b2n_base'][:3]]
+    assert len(read_annotations(paths['b2n_base_k16_s2'])) == 3 * 3
+    assert len(read_annotations(paths['world_b_test'])) == 3
+    for k in (1, 2, 3):  # zero-shot subsets keep the classes they share
+        names = _names(paths[f'classes_zs_s{k}'])
+        assert set(names) <= set(_names(paths['classes_world_b']))
+        labels = [e.label for e in read_annotations(paths[f'zs_s{k}_test'])]
+        assert labels == list(range(len(names)))
+    assert not (paths['root'] / 'classes_world_a.txt').exists()
+    with pytest.raises(ValueError, match='classes=0'):
+        make_world_v2(tmp_path / 'x', classes=0)
+    with pytest.raises(KeyError, match='pools: unknown pools'):
+        make_world_v2(tmp_path / 'x', pools=['b2n_test'])
+    with pytest.raises(KeyError, match=r"unknown class sets \['world_c'\]"):
+        make_world_v2(tmp_path / 'x', classes={'world_c': 2})
+    with pytest.raises(ValueError, match="class set 'b2n_base'"):
+        make_world_v2(tmp_path / 'x', classes={'b2n_base': 0})
+    with pytest.raises(ValueError, match='at least one pool'):
+        make_world_v2(tmp_path / 'x', pools=[])
+    assert not (tmp_path / 'x').exists()  # checked before writing
+
+
+def test_tool_options_reach_the_generator(tmp_path, capsys):
+    import importlib.util
+    repo = Path(__file__).resolve().parents[1]
+    spec = importlib.util.spec_from_file_location(
+        'make_world_v2', repo / 'tools' / 'data' / 'make_world_v2.py')
+    tool = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(tool)
+    tool.main([str(tmp_path / 'cli'), '--pools', 'b2n_train',
+               'b2n_base_test', '--classes', '2', '--per-class',
+               'b2n_train=3', 'b2n_base_test=1', '--b2n-shots', '2',
+               '--frames', '2', '--size', '32'])
+    api = make_world_v2(tmp_path / 'api', num_frames=2, size=32,
+                        pools=('b2n_train', 'b2n_base_test'), classes=2,
+                        counts={'b2n_train': 3, 'b2n_base_test': 1},
+                        b2n_shots=2)
+    assert _tree(tmp_path / 'cli') == _tree(api['root'])
+    assert len(read_annotations(api['b2n_base_k16_s1'])) == 2 * 2
+    for bad in (['--per-class', 'b2n_train'], ['--per-class', 'b2n=2'],
+                ['--per-class', 'b2n_train=0'], ['--classes', '0']):
+        with pytest.raises(SystemExit):
+            tool.main([str(tmp_path / 'bad')] + bad)
+        assert bad[0] in capsys.readouterr().err
+
+
+def test_tiny_config_header_writes_the_tests_tiny_world(tmp_path):
+    """configs/demo/vlprompt_tiny_synthetic.py's header command writes the
+    world of the tests' fixture (conftest.TINY_WORLD), file for file."""
+    import re
+    import shlex
+
+    from conftest import REPO, TINY_WORLD
+    lines = []
+    for line in (REPO / 'configs/demo/vlprompt_tiny_synthetic.py'
+                 ).read_text().splitlines():
+        if not line.startswith('#'):
+            break
+        lines.append(line[1:].strip())
+    text = re.sub(r'\\\s*\n\s*', ' ', '\n'.join(lines))
+    cmd = next(shlex.split(ln) for ln in text.splitlines()
+               if ln.startswith('python tools/data/make_world_v2.py'))
+    import importlib.util
+    spec = importlib.util.spec_from_file_location(
+        'make_world_v2', REPO / 'tools' / 'data' / 'make_world_v2.py')
+    tool = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(tool)
+    tool.main([str(tmp_path / 'header')] + cmd[3:])
+    fixture = make_world_v2(tmp_path / 'fixture', **TINY_WORLD)
+    assert _tree(tmp_path / 'header') == _tree(fixture['root'])
+    for name in ('b2n_base_k16_s1.txt', 'b2n_base_test.txt',
+                 'classes_b2n_base.txt'):  # what the config reads
+        assert (tmp_path / 'header' / name).is_file()

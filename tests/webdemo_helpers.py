@@ -37,11 +37,11 @@ def tiny_checkpoint(clip_path: str, out: Path) -> Path:
 
 def world_video(path: Path, num_frames: int = 12, size: int = 64,
                 seed: int = 0) -> Path:
-    """A synthetic-world clip: a red square sliding."""
+    """A world v2 clip of 'a red square' (world A's class 0)."""
     from mmvlprompt.datasets import write_video
-    from mmvlprompt.datasets.synthetic_world import render_video
-    write_video(path, render_video('red', 'square', 'sliding', num_frames,
-                                   size, np.random.default_rng(seed)))
+    from mmvlprompt.worlds import render_pool_video
+    write_video(path, render_pool_video('world_a_test', 0, 0, num_frames,
+                                        size, seed))
     return path
 
 

@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
-# The embedded default (`make demo`): a base-to-novel experiment on the
-# benchmark world's appearance split (disjoint base and novel words) with the
+# The embedded default (`make demo`): a base-to-novel experiment on world v2
+# (docs/en/benchmark/world_v2.md; disjoint base and novel words) with the
 # committed tiny CLIP (checkpoints/vlp-bench/).
-#   1. generate the world into data/bench_world, the default data root of
-#      configs/demo/*_bench_world.py (tools/data/make_bench_world.py; kept
-#      when present; MMVLP_BENCH_ROOT moves it);
+#   1. generate world v2's base-to-novel pools into data/world_v2, the
+#      default data root of configs/demo/*_world_v2.py
+#      (tools/data/make_world_v2.py --pools ...: the full world's files for
+#      those pools; kept when present; MMVLP_WORLD_V2_ROOT moves it);
 #   2. check the tiny CLIP;
 #   3. zero-shot CLIP: tools/test.py on base and novel classes;
 #   4. IVLP and ViLT-CLIP: tools/train.py on the base classes, then
@@ -15,20 +16,22 @@
 set -euo pipefail
 WORK_DIR=${1:-work_dirs/demo}
 cd "$(dirname "$0")/.."
-DATA=${MMVLP_BENCH_ROOT:-data/bench_world}
+DATA=${MMVLP_WORLD_V2_ROOT:-data/world_v2}
 CLIP=${MMVLP_BENCH_CLIP:-checkpoints/vlp-bench/vlp-bench.pt}
-export MMVLP_BENCH_ROOT=$DATA MMVLP_BENCH_CLIP=$CLIP
+export MMVLP_WORLD_V2_ROOT=$DATA MMVLP_BENCH_CLIP=$CLIP
 # The tiny model gains nothing from intra-op threads, and extra threads slow
 # it down badly on a busy machine; set OMP_NUM_THREADS to override.
 export OMP_NUM_THREADS=${OMP_NUM_THREADS:-1}
 T0=$(date +%s)
 stamp() { echo "== [$(( $(date +%s) - T0 ))s] $*"; }
 
-if [ -f "$DATA/classes_b2n_novel.txt" ]; then
-    stamp "1/6 benchmark world: $DATA (present)"
+if [ -f "$DATA/classes_b2n_novel.txt" ] && [ -f "$DATA/b2n_base_k16_s1.txt" ]
+then
+    stamp "1/6 world v2 (base-to-novel): $DATA (present)"
 else
-    stamp "1/6 generating the benchmark world in $DATA"
-    python tools/data/make_bench_world.py "$DATA" --seed 0
+    stamp "1/6 generating world v2's base-to-novel pools in $DATA"
+    python tools/data/make_world_v2.py "$DATA" --seed 0 \
+        --pools b2n_train b2n_base_test b2n_novel_test
 fi
 
 stamp "2/6 tiny CLIP: $CLIP"
@@ -46,12 +49,12 @@ evaluate() {
 }
 
 stamp "3/6 zero-shot CLIP (hand prompt 'a video of {}.')"
-ZS=configs/demo/zeroshot-clip_bench_world.py
+ZS=configs/demo/zeroshot-clip_world_v2.py
 evaluate "$ZS" none "$WORK_DIR/zero-shot"  # 'none': the model as built
 
 step=4
 for method in ivlp vilt-clip; do
-    cfg=configs/demo/${method}_bench_world.py
+    cfg=configs/demo/${method}_world_v2.py
     stamp "$step/6 $method: training on the base classes ($cfg)"
     start=$(date +%s.%N)
     python tools/train.py "$cfg" --work-dir "$WORK_DIR/$method"
@@ -65,7 +68,7 @@ done
 stamp "6/6 results"
 python tools/analysis/demo_table.py "$WORK_DIR" \
     --method zero-shot "$ZS" \
-    --method ivlp configs/demo/ivlp_bench_world.py \
-    --method vilt-clip configs/demo/vilt-clip_bench_world.py
+    --method ivlp configs/demo/ivlp_world_v2.py \
+    --method vilt-clip configs/demo/vilt-clip_world_v2.py
 python tools/analysis/plot_results.py "$WORK_DIR"
 stamp "done: results.md, results.csv, logs and checkpoints are in $WORK_DIR"

@@ -1,14 +1,15 @@
 """Pretrain a tiny open_clip CLIP on synthetic image-caption pairs.
 
-The pairs come from one of two corpora (``--corpus``), never videos and
-never class labels:
+The pairs come from a picture-caption corpus (``--corpus``), never videos
+and never class labels:
 
-* ``world`` (default): clean pictures of the demo's synthetic world
-  (``mmvlprompt.datasets.synthetic_world``);
-* ``bench``: web-like pictures of the benchmark world
-  (``mmvlprompt.datasets.bench_world``): clutter, noise, blur, varied
-  backgrounds and scales, every colour, shape and motion word.
- The loss is CLIP's symmetric
+* ``bench`` (the only one since the older synthetic world retired):
+  web-like pictures of the benchmark worlds' scenes
+  (``mmvlprompt.worlds.scene``, the stills that world v2's videos
+  differ from by its camera): clutter, noise, blur, varied backgrounds and
+  scales, every colour, shape and motion word.
+
+The loss is CLIP's symmetric
 contrastive loss; captions that are identical strings count as positives of
 each other. The result is an open_clip state dict that loads through
 ``model.clip.pretrained=<path>``, plus ``<path>.json`` with the command, the
@@ -17,10 +18,8 @@ seed and the image-to-text accuracy on fresh pictures.
 Deterministic on CPU for a given seed and thread count: the data of step
 ``s`` comes from ``numpy.random.default_rng([seed, s])``.
 
-Examples (the committed checkpoints)::
+Example (the committed checkpoint)::
 
-    python tools/pretrain_tiny_clip.py checkpoints/vlp-world/vlp-world.pt \
-        --arch vlp-world --steps 800 --seed 0
     python tools/pretrain_tiny_clip.py checkpoints/vlp-bench/vlp-bench.pt \
         --arch vlp-bench --corpus bench --steps 900 --seed 0
 """
@@ -39,19 +38,13 @@ import numpy as np  # noqa: E402
 import torch  # noqa: E402
 import torch.nn.functional as F  # noqa: E402
 
-from mmvlprompt.datasets import bench_world  # noqa: E402
-from mmvlprompt.datasets import synthetic_world as world  # noqa: E402
+from mmvlprompt.worlds import scene as bench_world  # noqa: E402
 from mmvlprompt.models.utils import build_clip  # noqa: E402
 
 # CLIP's normalisation on the 0-255 scale (the demo configs use the same)
 MEAN = np.array([122.771, 116.746, 104.094], dtype=np.float32)
 STD = np.array([68.500, 66.632, 70.323], dtype=np.float32)
 RENDER_SIZE = 64  # pictures are drawn at the video frame size, then resized
-
-
-def _world_eval(rng, label):
-    triple = world.all_classes()[label]
-    return world.render_image(*triple, RENDER_SIZE, rng)
 
 
 def _bench_eval(rng, label):
@@ -64,9 +57,6 @@ _BENCH_OBJECTS = [(c, s) for c in bench_world.COLOURS
 # corpus name -> (batch(size, rng) -> (images, captions), evaluation
 # phrases, render(rng, label) -> one fresh evaluation picture)
 CORPORA = {
-    'world': (lambda n, rng: world.image_caption_batch(n, RENDER_SIZE, rng),
-              [world.class_name(*t) for t in world.all_classes()],
-              _world_eval),
     'bench': (lambda n, rng: bench_world.picture_caption_batch(
         n, RENDER_SIZE, rng),
               [bench_world.appearance_name(*t) for t in _BENCH_OBJECTS],
@@ -77,10 +67,10 @@ CORPORA = {
 def parse_args(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument('out', help='output state dict (.pt)')
-    parser.add_argument('--arch', default='vlp-world',
-                        help='open_clip architecture (default: vlp-world)')
-    parser.add_argument('--corpus', default='world', choices=sorted(CORPORA),
-                        help='picture-caption corpus (default: world)')
+    parser.add_argument('--arch', default='vlp-bench',
+                        help='open_clip architecture (default: vlp-bench)')
+    parser.add_argument('--corpus', default='bench', choices=sorted(CORPORA),
+                        help='picture-caption corpus (default: bench)')
     parser.add_argument('--steps', type=int, default=600)
     parser.add_argument('--batch-size', type=int, default=128)
     parser.add_argument('--lr', type=float, default=2e-3)
@@ -137,7 +127,7 @@ def contrastive_loss(image_feats: torch.Tensor, text_feats: torch.Tensor,
 
 @torch.no_grad()
 def image_to_text_accuracy(model, tokenizer, image_size: int, count: int,
-                           seed: int, device, corpus: str = 'world') -> float:
+                           seed: int, device, corpus: str = 'bench') -> float:
     """Top-1 of fresh pictures against every phrase ('a photo of')."""
     _, phrases, render = CORPORA[corpus]
     texts = [f'a photo of {p}.' for p in phrases]

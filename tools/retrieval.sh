@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # The embedded retrieval benchmark (`make retrieval`): video-text retrieval
-# on the synthetic world with the committed tiny CLIP (checkpoints/vlp-world/).
+# on world v2 with the committed tiny CLIP (checkpoints/vlp-bench/).
 #   1. generate the videos and their captions
-#      (tools/data/make_synthetic_retrieval.py);
+#      (tools/data/make_world_v2_retrieval.py);
 #   2. zero-shot CLIP: tools/test.py on the test set;
 #   3. IVLP and ViLT-CLIP: tools/train.py, then tools/test.py;
 #   4. write results_retrieval.csv and .md (tools/analysis/retrieval_table.py).
@@ -11,28 +11,28 @@ set -euo pipefail
 WORK_DIR=${1:-work_dirs/retrieval}
 cd "$(dirname "$0")/.."
 DATA=$WORK_DIR/data
-CLIP=${MMVLP_WORLD_CLIP:-checkpoints/vlp-world/vlp-world.pt}
-export MMVLP_RETRIEVAL_ROOT=$DATA MMVLP_WORLD_CLIP=$CLIP
+CLIP=${MMVLP_BENCH_CLIP:-checkpoints/vlp-bench/vlp-bench.pt}
+export MMVLP_RETRIEVAL_ROOT=$DATA MMVLP_BENCH_CLIP=$CLIP
 # the tiny model gains nothing from intra-op threads (see tools/demo.sh)
 export OMP_NUM_THREADS=${OMP_NUM_THREADS:-1}
 T0=$(date +%s)
 stamp() { echo "== [$(( $(date +%s) - T0 ))s] $*"; }
 
 stamp "1/5 generating videos and captions in $DATA"
-python tools/data/make_synthetic_retrieval.py "$DATA" --train 4 --test 6 \
+python tools/data/make_world_v2_retrieval.py "$DATA" --train 4 --test 6 \
     --train-captions 3 --test-captions 2 --seed 0
 if [ ! -f "$CLIP" ]; then
-    echo "missing $CLIP; see checkpoints/vlp-world/README.md" >&2
+    echo "missing $CLIP; see checkpoints/vlp-bench/README.md" >&2
     exit 1
 fi
 
 stamp "2/5 zero-shot CLIP (the plain caption)"
-python tools/test.py configs/retrieval/zeroshot-clip_synthetic-world.py none \
+python tools/test.py configs/retrieval/zeroshot-clip_world-v2.py none \
     --work-dir "$WORK_DIR/zero-shot/test" --dump "$WORK_DIR/zero-shot/preds.pkl"
 
 step=3
 for method in ivlp vilt-clip; do
-    cfg=configs/retrieval/${method}_synthetic-world.py
+    cfg=configs/retrieval/${method}_world-v2.py
     stamp "$step/5 $method: training ($cfg)"
     python tools/train.py "$cfg" --work-dir "$WORK_DIR/$method"
     stamp "$step/5 $method: testing"

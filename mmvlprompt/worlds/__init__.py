@@ -1,9 +1,17 @@
 """Synthetic worlds of the embedded benchmark (apart from the real dataset
 code in :mod:`mmvlprompt.datasets`).
 
+* :mod:`.scene`: the scene of both benchmark worlds (vocabulary, class
+  sets, videos) and the still pictures that pretrain the tiny CLIP.
 * :mod:`.camera`: the camera model that only world v2's videos get.
 * :mod:`.world_v2`: world v2, its pools, rendering and protocol files
-  (``docs/en/benchmark/world_v2.md``).
+  (``docs/en/benchmark/world_v2.md``); what ``make demo``, ``make
+  retrieval`` and the tests use.
+* :mod:`.captions`: captions of world v2's videos and its video-text
+  retrieval benchmark (``make retrieval``).
+* :mod:`.protocol`: what the worlds' protocol files share.
+* :mod:`.world_v1`: the first benchmark world's files, kept only while
+  ``make benchmark`` runs on it.
 """
 from .camera import Camera
 from .world_v2 import make_world_v2, render_pool_video, test_set_sizes

@@ -3,7 +3,7 @@
 Declared in ``docs/en/benchmark/world_v2.md`` before it was measured.
 
 * Scene, vocabulary and class sets are the first benchmark world's
-  (:mod:`mmvlprompt.datasets.bench_world`): coloured shapes that move on a
+  (:mod:`.scene`): coloured shapes that move on a
   cluttered background, appearance classes ``'a red star'`` and motion
   classes ``'something spinning'``, the A/B halves of colours and shapes.
 * Every video frame passes through one camera (:mod:`.camera`); still
@@ -17,19 +17,17 @@ the camera's jitter and noise, so :func:`render_pool_video` with
 """
 import zlib
 from pathlib import Path
-from typing import Callable, Dict, List, Optional, Sequence, Union
+from typing import Callable, Dict, Optional, Sequence, Union
 
 import numpy as np
 
-from ..datasets import bench_world as bw
-from ..datasets.annotations import (AnnotationLine, write_annotations,
-                                    write_class_list)
 from ..datasets.splits import sample_few_shot
+from . import scene as bw
 from .camera import LATEST, Camera, camera_model
+from .protocol import (SEEDS, SHOTS, ProtocolFiles, render_scene,
+                       subset_entries)
 
 VERSION = LATEST  # the newest world version (its camera: camera.py)
-SHOTS = (2, 4, 8, 16)
-SEEDS = (1, 2, 3)
 # pool -> (class set, videos per class); test pools hold >= 1,000 videos,
 # world_b_test 50 a class so that each 20-class zero-shot subset has 1,000
 POOLS = {
@@ -76,20 +74,6 @@ def _pool_key(pool: str) -> int:
     return zlib.crc32(pool.encode())
 
 
-def _scene(triple: tuple, num_frames: int, size: int,
-           rng: np.random.Generator) -> np.ndarray:
-    """An appearance class gets a random motion, a motion class a random
-    object; the scene as the first benchmark world draws it."""
-    if len(triple) == 1:
-        colour = list(bw.COLOURS)[rng.integers(len(bw.COLOURS))]
-        shape = bw.SHAPES[rng.integers(len(bw.SHAPES))]
-        motion = triple[0]
-    else:
-        colour, shape = triple
-        motion = bw.MOTIONS[rng.integers(len(bw.MOTIONS))]
-    return bw.render_clip(colour, shape, motion, num_frames, size, rng)
-
-
 def render_video(triple: tuple, num_frames: int, size: int,
                  scene_rng: np.random.Generator,
                  camera_rng: Optional[np.random.Generator],
@@ -107,7 +91,7 @@ def render_video(triple: tuple, num_frames: int, size: int,
     Returns:
         np.ndarray: ``(T, size, size, 3)`` uint8 RGB.
     """
-    frames = _scene(triple, num_frames, size, scene_rng)
+    frames = render_scene(triple, num_frames, size, scene_rng)
     if camera_rng is None:
         return frames
     return Camera.draw(camera_rng, camera_model(version)).apply(
@@ -134,21 +118,16 @@ def render_pool_video(pool: str, label: int, index: int, num_frames: int,
                         camera_rng if camera else None, version)
 
 
-def _subset(entries: Sequence[AnnotationLine], classes: Sequence[tuple],
-            keep: Sequence[tuple]) -> List[AnnotationLine]:
-    """The videos of the classes ``keep``, relabelled by position in it."""
-    position = {classes.index(t): i for i, t in enumerate(keep)}
-    return [AnnotationLine(e.path, position[e.label]) for e in entries
-            if e.label in position]
-
-
 def make_world_v2(root: Union[str, Path], num_frames: int = 8,
                   size: int = 64, seed: int = 0,
                   progress: Optional[Callable[[str], None]] = None,
                   counts: Optional[Dict[str, int]] = None,
                   shots: Sequence[int] = SHOTS,
                   b2n_shots: int = 16,
-                  version: str = VERSION) -> Dict[str, Path]:
+                  version: str = VERSION,
+                  pools: Optional[Sequence[str]] = None,
+                  classes: Union[int, Dict[str, int], None] = None
+                  ) -> Dict[str, Path]:
     """Render world v2 and write every protocol file under ``root``.
 
     Files (labels of each index its own class list): supervised
@@ -168,6 +147,16 @@ def make_world_v2(root: Union[str, Path], num_frames: int = 8,
         shots: The few-shot K values.
         b2n_shots: Shots per base class of the base-to-novel files.
         version: World version (its camera); recorded in ``world.json``.
+        pools: Render only these pools (keys of :data:`POOLS`) and write
+            only the files made from them (a pool's annotation file, the
+            few-shot or base-to-novel samples drawn from it, the class
+            lists of its class set); None: all.
+            A pool's videos and files are byte-identical to the full
+            world's (each video's generators depend only on its identity).
+        classes: Keep only the first ``classes`` classes of every class set,
+            or of the sets named in a dict ``{set: N}`` (small worlds for
+            tests; the zero-shot subsets keep the classes they share with
+            world B's kept classes); None: all.
 
     Returns:
         dict: ``name -> Path`` of every file written (without ``.txt``),
@@ -176,61 +165,69 @@ def make_world_v2(root: Union[str, Path], num_frames: int = 8,
     import json
     from dataclasses import asdict
 
-    from ..datasets.video_io import write_video
     root = Path(root)
     camera = camera_model(version)  # fails early on an unknown version
-    unknown = set(counts or {}) - set(POOLS)
-    if unknown:
-        raise KeyError(f'counts: unknown pools {sorted(unknown)}; use '
-                       f'{sorted(POOLS)}.')
+    for key, names in (('counts', counts), ('pools', pools)):
+        unknown = set(names or ()) - set(POOLS)
+        if unknown:
+            raise KeyError(f'{key}: unknown pools {sorted(unknown)}; use '
+                           f'{sorted(POOLS)}.')
+    if pools is not None and not pools:
+        raise ValueError('pools: expected at least one pool, got none.')
     sets = bw.class_sets()
-    paths: Dict[str, Path] = {'root': root}
-
-    def classes(name, triples):
-        paths[f'classes_{name}'] = root / f'classes_{name}.txt'
-        write_class_list(paths[f'classes_{name}'],
-                         [bw.class_name(t) for t in triples])
-
-    def annotations(name, entries):
-        paths[name] = root / f'{name}.txt'
-        write_annotations(paths[name], entries)
-
-    pools = {}
-    for pool, (set_name, count) in POOLS.items():
-        count = (counts or {}).get(pool, count)
-        (root / 'videos' / pool).mkdir(parents=True, exist_ok=True)
-        entries = []
-        for label, triple in enumerate(sets[set_name]):
-            for i in range(count):
-                rel = f'{pool}/{"_".join(triple)}_{i:03d}.mp4'
-                write_video(root / 'videos' / rel, render_pool_video(
-                    pool, label, i, num_frames, size, seed, version=version))
-                entries.append(AnnotationLine(rel, label))
-        pools[pool] = entries
+    limits = classes if isinstance(classes, dict) else dict.fromkeys(
+        sets, classes)
+    unknown = set(limits) - set(sets)
+    if unknown:
+        raise KeyError(f'classes: unknown class sets {sorted(unknown)}; use '
+                       f'{sorted(sets)}.')
+    for name, limit in limits.items():
+        if limit is not None and (not isinstance(limit, int) or limit < 1):
+            raise ValueError(f'classes={classes!r}: expected an int >= 1 '
+                             f'(class set {name!r}).')
+    chosen = [p for p in POOLS if pools is None or p in pools]
+    sets = {name: triples[:limits.get(name)] for name, triples in
+            sets.items()}
+    files = ProtocolFiles(root)
+    written = {}
+    for pool in chosen:
+        set_name, count = POOLS[pool]
+        written[pool] = files.pool(
+            pool, sets[set_name], (counts or {}).get(pool, count),
+            lambda label, i, pool=pool: render_pool_video(
+                pool, label, i, num_frames, size, seed, version=version))
         if progress:
-            progress(f'{pool}: {len(entries)} videos')
+            progress(f'{pool}: {len(written[pool])} videos')
     for name in ('world_a', 'world_b', 'motion', 'b2n_base', 'b2n_novel'):
-        classes(name, sets[name])
+        if any(POOLS[p][0] == name for p in written):
+            files.classes(name, sets[name])
     for pool in ('world_a_train', 'world_a_test', 'world_b_test',
                  'b2n_base_test', 'b2n_novel_test', 'motion_test'):
-        annotations(pool, pools[pool])
-    for k, keep in enumerate(bw.zero_shot_subsets(
-            size=ZERO_SHOT_SUBSET_SIZE), start=1):
-        classes(f'zs_s{k}', keep)
-        annotations(f'zs_s{k}_test',
-                    _subset(pools['world_b_test'], sets['world_b'], keep))
+        if pool in written:
+            files.annotations(pool, written[pool])
+    if 'world_b_test' in written:
+        for k, keep in enumerate(bw.zero_shot_subsets(
+                size=ZERO_SHOT_SUBSET_SIZE), start=1):
+            keep = [t for t in keep if t in sets['world_b']]
+            files.classes(f'zs_s{k}', keep)
+            files.annotations(f'zs_s{k}_test', subset_entries(
+                written['world_b_test'], sets['world_b'], keep))
     for name, pool, set_name in (('appearance', 'world_b_train', 'world_b'),
                                  ('motion', 'motion_train', 'motion')):
-        for k in shots:
-            for s in SEEDS:
-                annotations(f'fs_{name}_k{k}_s{s}', sample_few_shot(
-                    pools[pool], k, s, len(sets[set_name])))
-    for s in SEEDS:
-        annotations(f'b2n_base_k16_s{s}',
-                    sample_few_shot(pools['b2n_train'], b2n_shots, s))
+        if pool in written:
+            files.few_shot(f'fs_{name}', written[pool], shots,
+                           len(sets[set_name]))
+    if 'b2n_train' in written:
+        for s in SEEDS:
+            files.annotations(f'b2n_base_k16_s{s}', sample_few_shot(
+                written['b2n_train'], b2n_shots, s))
+    paths = files.paths
     paths['world'] = root / 'world.json'
-    paths['world'].write_text(json.dumps(dict(
+    info = dict(
         version=version, seed=seed, num_frames=num_frames, size=size,
-        counts={p: (counts or {}).get(p, n) for p, (_, n) in POOLS.items()},
-        camera=asdict(camera)), indent=1) + '\n')
+        counts={p: (counts or {}).get(p, POOLS[p][1]) for p in chosen},
+        camera=asdict(camera))
+    if classes is not None:
+        info['classes'] = classes
+    paths['world'].write_text(json.dumps(info, indent=1) + '\n')
     return paths

@@ -10,8 +10,8 @@ header ``method,base_top1,novel_top1,hm,trainable_params,train_seconds``
 (accuracies in percent)::
 
     python tools/analysis/demo_table.py work_dirs/demo \
-        --method zero-shot configs/demo/zeroshot-clip_synthetic_world.py \
-        --method vilt-clip configs/demo/vilt-clip_synthetic_world.py
+        --method zero-shot configs/demo/zeroshot-clip_world_v2.py \
+        --method vilt-clip configs/demo/vilt-clip_world_v2.py
 """
 import argparse
 import csv

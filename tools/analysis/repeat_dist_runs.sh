@@ -16,9 +16,12 @@ export OMP_NUM_THREADS=${OMP_NUM_THREADS:-1}
 mkdir -p "$OUT"
 OUT=$(cd "$OUT" && pwd)
 export MMVLP_SYNTHETIC_ROOT="$OUT/data"
-if [ ! -f "$MMVLP_SYNTHETIC_ROOT/label_map_base.txt" ]; then
-    "$PYTHON" "$TOOLS/data/make_synthetic_world.py" "$MMVLP_SYNTHETIC_ROOT" \
-        --train 3 --test 2 --frames 16 --size 32 > /dev/null || exit 1
+# the tiny world v2 of the config's header (and of the tests' conftest.py)
+if [ ! -f "$MMVLP_SYNTHETIC_ROOT/classes_b2n_base.txt" ]; then
+    "$PYTHON" "$TOOLS/data/make_world_v2.py" "$MMVLP_SYNTHETIC_ROOT" \
+        --pools b2n_train b2n_base_test --classes 4 \
+        --per-class b2n_train=3 b2n_base_test=2 --b2n-shots 3 \
+        --frames 16 --size 32 > /dev/null || exit 1
 fi
 free_port() {
     "$PYTHON" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'

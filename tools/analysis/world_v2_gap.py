@@ -67,7 +67,7 @@ def main(argv=None):
     import torch
     import torch.nn.functional as F
 
-    from mmvlprompt.datasets import bench_world as bw
+    from mmvlprompt.worlds import scene as bw
     from mmvlprompt.evaluation.bootstrap import (bootstrap_interval,
                                                  paired_difference)
     from mmvlprompt.models.utils import build_clip

@@ -4,7 +4,7 @@ Supervised (world A), zero-shot (3 class subsets of world B, whose class
 words are absent from world A's), few-shot (appearance and motion-only
 sets, K = 2/4/8/16, seeds 1-3) and base-to-novel (appearance, motion-only
 and compositional; 16 shots, seeds 1-3). See
-``mmvlprompt/datasets/bench_world.py`` and ``bench_world_files.py``.
+``mmvlprompt/worlds/scene.py`` and ``world_v1.py``.
 
 Example (what ``make benchmark`` and ``make demo`` run)::
 
@@ -18,7 +18,7 @@ import time
 sys.path.insert(0, osp.dirname(osp.dirname(osp.dirname(osp.abspath(
     __file__)))))
 
-from mmvlprompt.datasets.bench_world_files import (  # noqa: E402
+from mmvlprompt.worlds.world_v1 import (  # noqa: E402
     POOLS, make_bench_world)
 
 

@@ -1,4 +1,4 @@
-# Pipelines of the synthetic worlds of the tiny CLIPs (vlp-world, vlp-bench):
+# Pipelines of the synthetic worlds of the tiny CLIP (vlp-bench):
 # 8 frames of 64 px, resized to the CLIPs' 48 px input. Training skips (and
 # counts) unreadable videos; testing fails naming the file.
 num_frames = 8

@@ -1,17 +1,17 @@
-# ViLT-CLIP retrieval on the synthetic world (`make retrieval`): the tiny
-# CLIP of the demo (checkpoints/vlp-world/vlp-world.pt), 48 classes x 4
-# training videos with 3 captions each, tested on 48 x 6 = 288 videos with 2
-# captions each (phrasings of the class, mmvlprompt/datasets/
-# synthetic_captions.py).
+# ViLT-CLIP retrieval on world v2 (`make retrieval`): the tiny CLIP of the
+# demo (checkpoints/vlp-bench/vlp-bench.pt), 50 classes (world A's and world
+# B's colour-shape classes) x 4 training videos with 3 captions each, tested
+# on 50 x 6 = 300 videos with 2 captions each (phrasings of the class,
+# mmvlprompt/worlds/captions.py), all seen through world v2's camera.
 # Data (folder from MMVLP_RETRIEVAL_ROOT):
-#   python tools/data/make_synthetic_retrieval.py data/synthetic_retrieval
-#   data/synthetic_retrieval/{train,test}.json
-#       {"test/red_square_sliding_000.mp4": ["a red square sliding", ...]}
-#   data/synthetic_retrieval/videos/{train,test}/*.mp4
+#   python tools/data/make_world_v2_retrieval.py data/world_v2_retrieval
+#   data/world_v2_retrieval/{train,test}.json
+#       {"test/red_square_000.mp4": ["a red square", "the square is red"]}
+#   data/world_v2_retrieval/videos/{train,test}/*.mp4
 # Commands:
-#   python tools/train.py configs/retrieval/vilt-clip_synthetic-world.py \
+#   python tools/train.py configs/retrieval/vilt-clip_world-v2.py \
 #       --work-dir work_dirs/retrieval/vilt-clip
-#   python tools/test.py configs/retrieval/vilt-clip_synthetic-world.py \
+#   python tools/test.py configs/retrieval/vilt-clip_world-v2.py \
 #       work_dirs/retrieval/vilt-clip/epoch_6.pth
 _base_ = [
     '../_base_/models/vlprompt-retrieval_vit-b16.py',
@@ -20,11 +20,11 @@ _base_ = [
     '../_base_/default_runtime.py'
 ]
 
-data_root = '{{$MMVLP_RETRIEVAL_ROOT:data/synthetic_retrieval}}'
-clip_path = '{{$MMVLP_WORLD_CLIP:checkpoints/vlp-world/vlp-world.pt}}'
+data_root = '{{$MMVLP_RETRIEVAL_ROOT:data/world_v2_retrieval}}'
+clip_path = '{{$MMVLP_BENCH_CLIP:checkpoints/vlp-bench/vlp-bench.pt}}'
 
 model = dict(
-    clip=dict(arch='vlp-world', pretrained=clip_path),
+    clip=dict(arch='vlp-bench', pretrained=clip_path),
     neck=dict(num_text_tokens=4, num_vision_tokens=4, depth_text=3,
               depth_vision=3))
 train_dataloader = dict(

@@ -1,7 +1,11 @@
-"""Write the benchmark world's videos, label maps and protocol splits.
+"""World v1: write the first benchmark world's videos, label maps and splits.
+
+Kept only while ``make benchmark`` runs on world v1 (moved here from
+``mmvlprompt/datasets/bench_world_files.py``); ``make demo``, ``make
+retrieval`` and the tests use world v2 (:mod:`.world_v2`).
 
 :func:`make_bench_world` renders the video pools of
-:mod:`.bench_world` and writes, under one root, every annotation file the
+:mod:`.scene` and writes, under one root, every annotation file the
 four settings need (names relative to the root):
 
 * supervised: ``world_a_train.txt``, ``world_a_test.txt`` with
@@ -21,16 +25,15 @@ Labels of each file index its own class list. Videos live in
 ``(seed, pool, label, i)``, so the files depend only on the arguments.
 """
 from pathlib import Path
-from typing import Callable, Dict, List, Optional, Sequence, Union
+from typing import Callable, Dict, Optional, Sequence, Union
 
 import numpy as np
 
-from . import bench_world as bw
-from .annotations import AnnotationLine, write_annotations, write_class_list
-from .splits import sample_few_shot
+from ..datasets.splits import sample_few_shot
+from . import scene as bw
+from .protocol import (SEEDS, SHOTS, ProtocolFiles, render_scene,
+                       subset_entries)
 
-SHOTS = (2, 4, 8, 16)
-SEEDS = (1, 2, 3)
 # pool -> (class set, videos per class, role); train pools hold more than
 # 16 videos a class so that the 3 few-shot seeds differ
 POOLS = {
@@ -46,35 +49,13 @@ POOLS = {
 }
 
 
-def _render(triple: tuple, num_frames: int, size: int,
-            rng: np.random.Generator) -> np.ndarray:
-    """An appearance class gets a random motion, a motion class a random
-    object."""
-    if len(triple) == 1:
-        colour = list(bw.COLOURS)[rng.integers(len(bw.COLOURS))]
-        shape = bw.SHAPES[rng.integers(len(bw.SHAPES))]
-        motion = triple[0]
-    else:
-        colour, shape = triple
-        motion = bw.MOTIONS[rng.integers(len(bw.MOTIONS))]
-    return bw.render_clip(colour, shape, motion, num_frames, size, rng)
-
-
 def render_pool_video(pool: str, label: int, index: int, num_frames: int,
                       size: int, seed: int) -> np.ndarray:
     """Frames of video ``index`` of class ``label`` of a pool."""
     set_name, _ = POOLS[pool]
     triple = bw.class_sets()[set_name][label]
     rng = np.random.default_rng([seed, sum(map(ord, pool)), label, index])
-    return _render(triple, num_frames, size, rng)
-
-
-def _subset(entries: Sequence[AnnotationLine], classes: Sequence[tuple],
-            keep: Sequence[tuple]) -> List[AnnotationLine]:
-    """The videos of the classes ``keep``, relabelled by position in it."""
-    position = {classes.index(t): i for i, t in enumerate(keep)}
-    return [AnnotationLine(e.path, position[e.label]) for e in entries
-            if e.label in position]
+    return render_scene(triple, num_frames, size, rng)
 
 
 def make_bench_world(root: Union[str, Path], num_frames: int = 8,
@@ -101,38 +82,21 @@ def make_bench_world(root: Union[str, Path], num_frames: int = 8,
         dict: ``name -> Path`` of every file written (without ``.txt``),
         plus ``root``.
     """
-    from .video_io import write_video
-    root = Path(root)
-    sets = bw.class_sets()
-    paths: Dict[str, Path] = {'root': root}
-
-    def classes(name, triples):
-        paths[f'classes_{name}'] = root / f'classes_{name}.txt'
-        write_class_list(paths[f'classes_{name}'],
-                         [bw.class_name(t) for t in triples])
-
-    def annotations(name, entries):
-        paths[name] = root / f'{name}.txt'
-        write_annotations(paths[name], entries)
-
     unknown = set(counts or {}) - set(POOLS)
     if unknown:
         raise KeyError(f'counts: unknown pools {sorted(unknown)}; use '
                        f'{sorted(POOLS)}.')
+    sets = bw.class_sets()
+    files = ProtocolFiles(root)
+    classes, annotations = files.classes, files.annotations
     pools = {}
     for pool, (set_name, count) in POOLS.items():
-        count = (counts or {}).get(pool, count)
-        (root / 'videos' / pool).mkdir(parents=True, exist_ok=True)
-        entries = []
-        for label, triple in enumerate(sets[set_name]):
-            for i in range(count):
-                rel = f'{pool}/{"_".join(triple)}_{i:03d}.mp4'
-                write_video(root / 'videos' / rel, render_pool_video(
-                    pool, label, i, num_frames, size, seed))
-                entries.append(AnnotationLine(rel, label))
-        pools[pool] = entries
+        pools[pool] = files.pool(
+            pool, sets[set_name], (counts or {}).get(pool, count),
+            lambda label, i, pool=pool: render_pool_video(
+                pool, label, i, num_frames, size, seed))
         if progress:
-            progress(f'{pool}: {len(entries)} videos')
+            progress(f'{pool}: {len(pools[pool])} videos')
     for name in ('world_a', 'world_b', 'motion', 'b2n_base', 'b2n_novel',
                  'motion_base', 'motion_novel', 'comp_base', 'comp_novel'):
         classes(name, sets[name])
@@ -143,32 +107,29 @@ def make_bench_world(root: Union[str, Path], num_frames: int = 8,
     # zero-shot: 3 class subsets of world B
     for k, keep in enumerate(bw.zero_shot_subsets(), start=1):
         classes(f'zs_s{k}', keep)
-        annotations(f'zs_s{k}_test',
-                    _subset(pools['world_b_test'], sets['world_b'], keep))
+        annotations(f'zs_s{k}_test', subset_entries(
+            pools['world_b_test'], sets['world_b'], keep))
     # few-shot: K shots per class of world B and of the motion set
     for name, pool, set_name in (('appearance', 'world_b_train', 'world_b'),
                                  ('motion', 'motion_train', 'motion')):
-        for k in shots:
-            for s in SEEDS:
-                annotations(f'fs_{name}_k{k}_s{s}', sample_few_shot(
-                    pools[pool], k, s, len(sets[set_name])))
+        files.few_shot(f'fs_{name}', pools[pool], shots, len(sets[set_name]))
     # base-to-novel: 16 shots of the base classes, 3 seeds
     b2n_sources = {
         'b2n': (pools['b2n_train'], pools['b2n_base_test'],
                 pools['b2n_novel_test']),
         'motion': (
-            _subset(pools['motion_train'], sets['motion'],
+            subset_entries(pools['motion_train'], sets['motion'],
                     sets['motion_base']),
-            _subset(pools['motion_test'], sets['motion'],
+            subset_entries(pools['motion_test'], sets['motion'],
                     sets['motion_base']),
-            _subset(pools['motion_test'], sets['motion'],
+            subset_entries(pools['motion_test'], sets['motion'],
                     sets['motion_novel'])),
         'comp': (
-            _subset(pools['world_a_train'], sets['world_a'],
+            subset_entries(pools['world_a_train'], sets['world_a'],
                     sets['comp_base']),
-            _subset(pools['world_a_test'], sets['world_a'],
+            subset_entries(pools['world_a_test'], sets['world_a'],
                     sets['comp_base']),
-            _subset(pools['world_a_test'], sets['world_a'],
+            subset_entries(pools['world_a_test'], sets['world_a'],
                     sets['comp_novel'])),
     }
     for name, (train, base_test, novel_test) in b2n_sources.items():
@@ -178,4 +139,4 @@ def make_bench_world(root: Union[str, Path], num_frames: int = 8,
         if name != 'b2n':  # b2n's test files are its pools
             annotations(f'{name}_base_test', base_test)
             annotations(f'{name}_novel_test', novel_test)
-    return paths
+    return files.paths

@@ -1,7 +1,7 @@
-# Zero-shot tiny CLIP retrieval on the synthetic world: no prompts, the plain
+# Zero-shot tiny CLIP retrieval on world v2: no prompts, the plain
 # caption; test only, on the model as built:
-#   python tools/test.py configs/retrieval/zeroshot-clip_synthetic-world.py none
-_base_ = ['./vilt-clip_synthetic-world.py']
+#   python tools/test.py configs/retrieval/zeroshot-clip_world-v2.py none
+_base_ = ['./vilt-clip_world-v2.py']
 
 # zero-shot CLIP reads the plain caption (the base's template '{}'), not
 # the recognition peers' 'a photo of a {}.'

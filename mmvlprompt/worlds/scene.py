@@ -1,7 +1,10 @@
-"""The benchmark world: a synthetic video world in the regime of real CLIP.
+"""The benchmark worlds' scene: vocabulary, class sets, videos and pictures.
 
-The world of ``make benchmark`` (the demo's older world stays in
-:mod:`.synthetic_world`). Objects are coloured shapes that move; a class
+The scene of world v1 (:mod:`.world_v1`, ``make benchmark``) and world v2
+(:mod:`.world_v2`, which sees it through a camera), and the still pictures
+that pretrain their tiny CLIP (``checkpoints/vlp-bench/``); moved here from
+``mmvlprompt/datasets/bench_world.py``. Objects are coloured shapes that
+move; a class
 name is either an *appearance* phrase ``"a <colour> <shape>"`` (e.g.
 ``"a red star"``) or a *motion* phrase ``"something <motion>"`` (e.g.
 ``"something spinning"``).

@@ -1,11 +1,12 @@
-"""Write the synthetic-world video-text retrieval benchmark.
+"""Write world v2's video-text retrieval benchmark.
 
-Videos of every class of the synthetic world, each with several captions
-(phrasings of its class); see ``mmvlprompt/datasets/synthetic_captions.py``.
+Videos of world A's and world B's classes seen through world v2's camera,
+each with several captions (phrasings of its class); see
+``mmvlprompt/worlds/captions.py``.
 
 Example (what ``make retrieval`` runs)::
 
-    python tools/data/make_synthetic_retrieval.py data/synthetic_retrieval \
+    python tools/data/make_world_v2_retrieval.py data/world_v2_retrieval \
         --train 4 --test 6 --train-captions 3 --test-captions 2 --seed 0
 """
 import argparse
@@ -16,9 +17,8 @@ import time
 sys.path.insert(0, osp.dirname(osp.dirname(osp.dirname(osp.abspath(
     __file__)))))
 
-from mmvlprompt.datasets.synthetic_captions import (  # noqa: E402
-    make_synthetic_retrieval)
-from mmvlprompt.datasets.synthetic_world import all_classes  # noqa: E402
+from mmvlprompt.worlds.captions import (  # noqa: E402
+    make_world_v2_retrieval, retrieval_classes)
 
 
 def main(argv=None):
@@ -36,14 +36,14 @@ def main(argv=None):
     parser.add_argument('--size', type=int, default=64)
     parser.add_argument('--seed', type=int, default=0)
     args = parser.parse_args(argv)
-    num_classes = len(all_classes())
+    num_classes = len(retrieval_classes())
     print(f'{num_classes} classes: {args.train} training videos with '
           f'{args.train_captions} captions and {args.test} test videos with '
           f'{args.test_captions} captions each, {args.frames} frames of '
           f'{args.size}x{args.size} px, seed {args.seed}', flush=True)
     start = time.time()
     try:
-        paths = make_synthetic_retrieval(
+        paths = make_world_v2_retrieval(
             args.root, args.train, args.test, args.train_captions,
             args.test_captions, args.frames, args.size, args.seed,
             progress=lambda msg: print(f'  {msg}', flush=True)
