@@ -44,21 +44,21 @@ METHODS = {  # file-name prefix -> (method, recipe source)
 DATASETS = {'k400': 'Kinetics-400', 'ucf101': 'UCF-101',
             'hmdb51': 'HMDB-51', 'ssv2': 'Something-Something v2',
             'msrvtt-9k': 'MSR-VTT 9k / 1k-A', 'msvd': 'MSVD',
-            'synthetic-world': 'synthetic world (generated)',
-            'synthetic_world': 'synthetic world (generated)',
+            'world-v2': 'world v2.1 retrieval captions (generated)',
+            'world_v2': 'benchmark world v2.1 (generated)',
             'bench_world': 'benchmark world v1 (generated)'}
 NOT_MEASURED = 'not measured'
 V1 = '[world v1](../../docs/en/benchmark/world_v1.md)'
 RESULTS = {  # config -> measured result (quoted from the docs)
-    'demo/zeroshot-clip_bench_world.py':
-        'base 60.0, novel 48.0, HM 53.3 ([make demo]'
-        '(../../docs/en/benchmark/embedded_default.md))',
-    'demo/ivlp_bench_world.py':
-        'base 57.0, novel 50.0, HM 53.3 ([make demo]'
-        '(../../docs/en/benchmark/embedded_default.md))',
-    'demo/vilt-clip_bench_world.py':
-        'base 58.0, novel 49.0, HM 53.1 ([make demo]'
-        '(../../docs/en/benchmark/embedded_default.md))',
+    'demo/zeroshot-clip_world_v2.py':
+        'base 11.3, novel 5.1, HM 7.0 ([make demo]'
+        '(../../docs/en/benchmark/world_v2.md))',
+    'demo/ivlp_world_v2.py':
+        'base 37.6, novel 7.9, HM 13.1 ([make demo]'
+        '(../../docs/en/benchmark/world_v2.md))',
+    'demo/vilt-clip_world_v2.py':
+        'base 35.1, novel 8.9, HM 14.2 ([make demo]'
+        '(../../docs/en/benchmark/world_v2.md))',
     'benchmark/world_supervised.py': f'world A top-1 44.7 ± 6.6 ({V1})',
     'benchmark/world_zero_shot.py': f'world B top-1 58.1 ± 4.0 ({V1})',
     'benchmark/world_few_shot_appearance.py':
@@ -76,14 +76,14 @@ RESULTS = {  # config -> measured result (quoted from the docs)
     'grids/bench_world.py': f'the world v1 tables ({V1})',
     'grids/bench_world_sweep.py':
         f'HM 52.1 / 53.6 / 54.3 / 50.1 at x0 / x0.25 / x1 / x4 ({V1})',
-    'retrieval/zeroshot-clip_synthetic-world.py':
-        't2v R@1 0.9, R@10 11.3; v2t R@1 0.7 ([make retrieval]'
+    'retrieval/zeroshot-clip_world-v2.py':
+        't2v R@1 0.2, R@10 3.0; v2t R@1 0.3 ([make retrieval]'
         '(../../docs/en/user_guides/retrieval.md))',
-    'retrieval/ivlp_synthetic-world.py':
-        't2v R@1 1.2, R@10 19.6; v2t R@1 1.4 ([make retrieval]'
+    'retrieval/ivlp_world-v2.py':
+        't2v R@1 3.3, R@10 34.8; v2t R@1 4.0 ([make retrieval]'
         '(../../docs/en/user_guides/retrieval.md))',
-    'retrieval/vilt-clip_synthetic-world.py':
-        't2v R@1 2.1, R@10 21.2; v2t R@1 2.8 ([make retrieval]'
+    'retrieval/vilt-clip_world-v2.py':
+        't2v R@1 3.2, R@10 28.2; v2t R@1 3.7 ([make retrieval]'
         '(../../docs/en/user_guides/retrieval.md))',
 }
 RESULTS['grids/world_v2.py'] = (
@@ -147,8 +147,8 @@ def describe(path):
                   'ViLT-CLIP (others by --cfg-options)')
         return (setting, 'benchmark world v1 (generated)', method,
                 'declared before any prompt method ran')
-    m = re.match(r'^(.*?)_(b2n|fs|k400|msrvtt-9k|msvd|synthetic-world|'
-                 r'bench_world|synthetic_world|tiny)(.*)$', stem)
+    m = re.match(r'^(.*?)_(b2n|fs|k400|msrvtt-9k|msvd|world-v2|'
+                 r'bench_world|world_v2|tiny)(.*)$', stem)
     prefix, rest = (m.group(1), m.group(2) + m.group(3)) if m else (stem, '')
     method, recipe = METHODS.get(prefix, (prefix, '-'))
     if folder == 'demo' and prefix in ('vilt-clip', 'ivlp', 'zeroshot-clip'):
@@ -178,14 +178,12 @@ def describe(path):
                   'ivlp': "ViLT-CLIP's retrieval recipe, `mapping='none'`, "
                           'no scenario loss',
                   'zeroshot-clip': 'the plain caption; test only'}[prefix]
-        if 'synthetic' in stem and prefix != 'zeroshot-clip':
+        if 'world-v2' in stem and prefix != 'zeroshot-clip':
             recipe = '6 epochs, batch 16 (`make retrieval`)'
         return 'video-text retrieval', DATASETS[ds], method, recipe
     if folder == 'demo':
         ds = next(k for k in DATASETS if k in stem)
-        return ('base-to-novel (`make demo`)' if 'bench' in stem else
-                'base-to-novel (older demo world)'), DATASETS[ds], method, \
-            recipe
+        return 'base-to-novel (`make demo`)', DATASETS[ds], method, recipe
     if path == 'vlprompt_k400.py':
         return 'fully supervised', 'Kinetics-400', method, recipe
     return '-', '-', method, recipe
