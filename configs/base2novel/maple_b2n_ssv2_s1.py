@@ -4,7 +4,7 @@
 # against their own names, keeps the best b2n/hm
 # (_base_/datasets/base2novel.py).
 #
-# Train (8 GPUs x 8 clips of 32 frames; see README "Distributed training"):
+# Train (8 GPUs x 8 clips of 32 frames; docs/en/user_guides/distributed.md):
 #   bash tools/dist_train.sh configs/base2novel/maple_b2n_ssv2_s1.py 8
 # Test:
 #   bash tools/dist_test.sh configs/base2novel/maple_b2n_ssv2_s1.py \

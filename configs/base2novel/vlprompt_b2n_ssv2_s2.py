@@ -3,7 +3,7 @@
 # base_val and novel_val against their own names, keeps the best b2n/hm
 # (_base_/datasets/base2novel.py).
 #
-# Train (8 GPUs x 8 clips; see README "Distributed training"):
+# Train (8 GPUs x 8 clips; docs/en/user_guides/distributed.md):
 #   bash tools/dist_train.sh configs/base2novel/vlprompt_b2n_ssv2_s2.py 8
 # Test:
 #   bash tools/dist_test.sh configs/base2novel/vlprompt_b2n_ssv2_s2.py \

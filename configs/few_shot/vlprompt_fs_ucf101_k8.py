@@ -2,7 +2,7 @@
 # clips per class (all classes), published split-1 list; tested on the split-1
 # test list, top-1 (_base_/datasets/few_shot.py).
 #
-# Train (8 GPUs x 8 clips; see README "Distributed training"):
+# Train (8 GPUs x 8 clips; docs/en/user_guides/distributed.md):
 #   bash tools/dist_train.sh configs/few_shot/vlprompt_fs_ucf101_k8.py 8
 # Test:
 #   bash tools/dist_test.sh configs/few_shot/vlprompt_fs_ucf101_k8.py \
