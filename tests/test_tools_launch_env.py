@@ -98,9 +98,12 @@ def test_find_python_picks_the_python_with_torch(tmp_path, how):
     assert proc.stdout.strip() == f'PY={expected}'
 
 
+# each rank writes its own file: lines printed by two processes at once
+# can interleave on the shared stdout
 HELLO = """import os, sys
-print('rank', os.environ['RANK'], 'of', os.environ['WORLD_SIZE'],
-      'args', sys.argv[1:], flush=True)
+with open(f"rank_{os.environ['RANK']}.txt", 'w') as f:
+    f.write(f"rank {os.environ['RANK']} of {os.environ['WORLD_SIZE']} "
+            f"args {sys.argv[1:]}")
 """
 
 
@@ -115,8 +118,9 @@ def test_torchrun_runs_through_the_repo_venv(tmp_path):
                      PORT=str(_free_port()))
     assert proc.returncode == 0, proc.stdout + proc.stderr
     for rank in (0, 1):
-        assert f"rank {rank} of 2 args ['--launcher', 'pytorch']" in \
-            proc.stdout, proc.stdout + proc.stderr
+        written = (repo / f'rank_{rank}.txt').read_text()
+        assert written == f"rank {rank} of 2 args ['--launcher', 'pytorch']", \
+            proc.stdout + proc.stderr
 
 
 def _free_port() -> int:
