@@ -21,6 +21,9 @@ import re
 import sys
 from typing import Dict, List, Set
 
+sys.path.insert(0, osp.dirname(osp.abspath(__file__)))
+from markdown_blocks import fenced_lines  # noqa: E402
+
 ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 LINK = re.compile(r'!?\[((?:[^\[\]]|\[[^\]]*\])*)\]\(([^()\s]+)(?:\s+"[^"]*")?\)')
 URL = re.compile(r'^[a-z][a-z0-9+.-]*:', re.I)
@@ -40,17 +43,10 @@ def default_files(root: str = ROOT) -> List[str]:
 def prose_lines(text: str):
     """``(line number, line)`` outside fenced code blocks, with inline code
     spans blanked out."""
-    fence = None
-    for num, line in enumerate(text.split('\n'), 1):
-        stripped = line.lstrip()
-        if fence is None and stripped.startswith(('```', '~~~')):
-            fence = stripped[:3]
-            continue
-        if fence is not None:
-            if stripped.startswith(fence):
-                fence = None
-            continue
-        yield num, re.sub(r'`[^`]*`', lambda m: ' ' * len(m.group(0)), line)
+    for num, line, in_code in fenced_lines(text):
+        if not in_code:
+            yield num, re.sub(r'`[^`]*`', lambda m: ' ' * len(m.group(0)),
+                              line)
 
 
 def slug(title: str) -> str:
@@ -70,15 +66,8 @@ def anchors(path: str) -> Set[str]:
         with open(path, encoding='utf-8') as f:
             text = f.read()
         found = set()
-        fence = None
-        for line in text.split('\n'):
-            stripped = line.lstrip()
-            if fence is None and stripped.startswith(('```', '~~~')):
-                fence = stripped[:3]
-                continue
-            if fence is not None:
-                if stripped.startswith(fence):
-                    fence = None
+        for _, line, in_code in fenced_lines(text):
+            if in_code:
                 continue
             m = re.match(r'^#{1,6}\s+(.*?)\s*#*\s*$', line)
             if m:

@@ -14,9 +14,13 @@ line of a fenced code block and every decimal or thousands-separated number
 collapsed).
 """
 import json
+import os.path as osp
 import re
 import sys
 from typing import Dict, List
+
+sys.path.insert(0, osp.dirname(osp.abspath(__file__)))
+from markdown_blocks import fenced_lines  # noqa: E402
 
 NUMBER = re.compile(r'(?<![\w.])\d+(?:,\d{3})+(?:\.\d+)?(?![\w])|'
                     r'(?<![\w.])\d+\.\d+(?![\w])')
@@ -31,19 +35,9 @@ def normalize(text: str) -> str:
 
 def split(text: str):
     """``(prose lines, fenced code lines)`` of a Markdown text."""
-    prose, code, fence = [], [], None
-    for line in text.split('\n'):
-        stripped = line.lstrip()
-        if fence is None and stripped.startswith(('```', '~~~')):
-            fence = stripped[:3]
-            continue
-        if fence is not None:
-            if stripped.startswith(fence):
-                fence = None
-            else:
-                code.append(line)
-            continue
-        prose.append(line)
+    prose, code = [], []
+    for _, line, in_code in fenced_lines(text):
+        (code if in_code else prose).append(line)
     return prose, code
 
 
