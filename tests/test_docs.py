@@ -124,6 +124,22 @@ REWRITTEN.update({item: 'world retired (older synthetic world and the '
                   for item in WORLD_RETIRED})
 REWRITTEN['python tools/run_grid.py configs/grids/bench_world.py --persistent-workers --jobs 2 # small cells, here'] = \
     'the example runs the world v2.1 grid of make benchmark (protocols.md); the v1 grid is history'
+# World v1's code, configs and grids were removed (world v1 retired; all at
+# b97847a): the model-zoo rows of its settings configs went (world v2's
+# settings have rows instead, and world_v1.md names the removed files), and
+# `bench_root` no longer names a folder that any config reads.
+REWRITTEN.update({
+    "| `configs/benchmark/world_{supervised,zero_shot,few_shot_appearance,few_shot_motion,b2n_appearance,b2n_motion,b2n_comp}.py` | the benchmark world's settings with ViLT-CLIP (see [Results on the embedded benchmark]()); other methods as `--cfg-options` (the grid spec's `_methods`) |":  # table_rows
+        "world v1's settings configs removed: the model-zoo row is world "
+        "v2's settings now; world_v1.md names the removed files",
+    '| `configs/benchmark/world_properties.py` | zero-shot CLIP on every test set of the world in one run (the measured world properties) |':  # table_rows
+        "world v1's properties config removed: the model-zoo row is "
+        "configs/benchmark/world_v2/properties.py now",
+    "| `bench_root` | `'{{$MMVLP_BENCH_ROOT:data/bench_world}}'` | folder written by `tools/data/make_bench_world.py`; every annotation and class file of the settings is under it |":  # table_rows
+        "world v1's generator and settings removed: the config reference "
+        "says bench_root is read by no config and kept so that world v2's "
+        "resolved configs stay the same",
+})
 REWRITTEN['# class names'] = \
     "the infer.py example uses world v2's novel classes (world retired)"
 REWRITTEN["# e.g. on the demo's test videos (after `make demo`), with the trained ViLT-CLIP and made-up"] = \
@@ -199,8 +215,10 @@ def test_top_level_configs_and_folders_in_zoo_readme():
     text = open(readme, encoding='utf-8').read()
     for folder in ZOO_FOLDERS:
         assert f'({folder}/README.md)' in text
-    folders = {osp.basename(osp.dirname(p)) for p in glob.glob(
-        osp.join(ROOT, 'configs', '*', '*.py'))} - {'_base_'}
+    # a folder counts with configs in sub-folders only (benchmark/world_v2/)
+    folders = {osp.relpath(p, osp.join(ROOT, 'configs')).split(osp.sep)[0]
+               for p in glob.glob(osp.join(ROOT, 'configs', '*', '**', '*.py'),
+                                  recursive=True)} - {'_base_'}
     assert folders == set(ZOO_FOLDERS), 'a new config folder needs a README'
 
 

@@ -728,60 +728,6 @@ def test_a_dead_worker_fails_its_stage_only(tmp_path, synthetic_data,
     assert not worker.alive()
 
 
-def test_bench_world_grid_is_the_declared_budget_cut(grid, monkeypatch):
-    """configs/grids/bench_world.py as declared before its supervised,
-    zero-shot, few-shot and compositional cells ran: the two ablations only
-    on appearance base-to-novel and the supervised models (so zero-shot),
-    the five methods elsewhere, 3 seeds, and the cut schedules (supervised
-    63 iterations, compositional 52, few-shot 25-50)."""
-    import math
-    monkeypatch.chdir(REPO)
-    cells = grid.load_spec('configs/grids/bench_world.py').cells
-    five = {'zero-shot', 'vificlip', 'ivlp', 'maple', 'vilt-clip'}
-    seven = five | {'vilt-clip-no-scenario', 'vilt-clip-no-mapping'}
-    where = {}
-    for c in cells:
-        where.setdefault((c.protocol, c.dataset), []).append(c)
-    expect = {('base2novel', 'appearance'): seven,
-              ('base2novel', 'motion'): five,
-              ('base2novel', 'compositional'): five,
-              ('supervised', 'world_a'): seven, ('zero_shot', 'world_b'): seven,
-              ('few_shot', 'appearance'): five, ('few_shot', 'motion'): five}
-    assert set(where) == set(expect)
-    for key, methods in expect.items():
-        assert {c.method for c in where[key]} == methods, key
-        trained = [c for c in where[key] if c.method != 'zero-shot']
-        assert {c.seed for c in trained} == {1, 2, 3}
-        per_k = 4 if key[0] == 'few_shot' else 1
-        assert len(trained) == (len(methods) - 1) * 3 * per_k, key
-    assert len(cells) == 19 + 13 + 13 + 19 + 19 + 8 + 96
-
-    def epochs(cell):
-        opts = [o for o in cell.train_cfg_options
-                if o.startswith('train_cfg.max_epochs=')]
-        return int(opts[0].split('=')[1]) if opts else None
-
-    trained = [c for c in cells if c.train_config]
-    for c in trained:
-        if c.protocol == 'supervised':
-            assert math.ceil(500 / 8) * epochs(c) == 63
-        elif c.dataset == 'compositional':
-            assert math.ceil(208 / 8) * epochs(c) == 52
-        elif c.protocol == 'few_shot':
-            classes = 25 if c.dataset == 'appearance' else 8
-            its = math.ceil(c.shots * classes / 8) * epochs(c)
-            assert 25 <= its <= 50, (c.name, its)
-        else:  # appearance and motion b2n keep their configs' schedules
-            assert epochs(c) is None, c.name
-    # zero-shot reuses the supervised trainings
-    sup = {(c.method, c.seed): c.train_dir for c in where['supervised',
-                                                          'world_a']}
-    for c in where['zero_shot', 'world_b']:
-        if c.method != 'zero-shot':
-            assert c.train_config is None
-            assert c.train_dir == sup[c.method, c.seed]
-
-
 def test_tables_only_says_how_many_cells_finished(tmp_path):
     """--tables-only on a grid none of whose cells has run does not claim
     they all finished."""

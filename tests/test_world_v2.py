@@ -103,6 +103,9 @@ def test_stills_are_not_seen_through_the_camera():
 
 
 def test_protocol_files_are_consistent(tiny_world):
+    """Labels index each file's own class list; few-shot files hold K per
+    class; the 3 seeds differ; zero-shot subsets keep their videos; b2n
+    and world A / B class files have disjoint words."""
     paths, root = tiny_world, tiny_world['root']
     for name, classes, per_class in (
             ('world_a_train', 'world_a', 4), ('world_a_test', 'world_a', 1),
@@ -128,6 +131,14 @@ def test_protocol_files_are_consistent(tiny_world):
             return {w for line in _names(paths[f'classes_{key}'])
                     for w in line.split()} - {'a', 'something'}
         assert not words(b) & words(n), (b, n)
+
+
+@pytest.mark.slow
+def test_world_files_are_deterministic(tiny_world, tmp_path):
+    """A second run with the same seed writes the same files and videos,
+    byte for byte."""
+    again = make_world_v2(tmp_path / 'w', **TINY)
+    assert _tree(again['root']) == _tree(tiny_world['root'])
 
 
 def test_unknown_pool_is_a_clear_error(tmp_path):

@@ -9,9 +9,13 @@ code in :mod:`mmvlprompt.datasets`).
   retrieval`` and the tests use.
 * :mod:`.captions`: captions of world v2's videos and its video-text
   retrieval benchmark (``make retrieval``).
-* :mod:`.protocol`: what the worlds' protocol files share.
-* :mod:`.world_v1`: the first benchmark world's files, kept only while
-  ``make benchmark`` runs on it.
+* :mod:`.protocol`: how a world writes its protocol files (videos, class
+  lists, annotation files, few-shot samples).
+
+World v1, the first benchmark world, was removed after world v2 replaced it
+in ``make benchmark``: its generator was ``world_v1.py`` (removed; last at
+commit ``20ee9bd``), and its results stay in
+``docs/en/benchmark/world_v1.md``.
 """
 from .camera import Camera
 from .world_v2 import make_world_v2, render_pool_video, test_set_sizes

@@ -1,7 +1,7 @@
-"""What the worlds' protocol files share: writing a pool's videos, class
-subsets, and the class lists, annotation files and few-shot samples of the
-four settings (used by :mod:`.world_v2` and, until it retires, by
-:mod:`.world_v1`)."""
+"""How a world writes its protocol files: a pool's videos, class subsets,
+and the class lists, annotation files and few-shot samples of the four
+settings (used by :mod:`.world_v2`; world v1's generator used them too until
+it was removed, last at commit ``20ee9bd``)."""
 from pathlib import Path
 from typing import Callable, Dict, List, Sequence, Union
 

@@ -1,8 +1,8 @@
 """The benchmark worlds' scene: vocabulary, class sets, videos and pictures.
 
-The scene of world v1 (:mod:`.world_v1`, ``make benchmark``) and world v2
-(:mod:`.world_v2`, which sees it through a camera), and the still pictures
-that pretrain their tiny CLIP (``checkpoints/vlp-bench/``); moved here from
+The scene of world v2 (:mod:`.world_v2`, which sees it through a camera;
+world v1, removed, rendered it as it is), and the still pictures that
+pretrain their tiny CLIP (``checkpoints/vlp-bench/``); moved here from
 ``mmvlprompt/datasets/bench_world.py``. Objects are coloured shapes that
 move; a class
 name is either an *appearance* phrase ``"a <colour> <shape>"`` (e.g.

@@ -78,7 +78,7 @@ def render_video(triple: tuple, num_frames: int, size: int,
                  scene_rng: np.random.Generator,
                  camera_rng: Optional[np.random.Generator],
                  version: str = VERSION) -> np.ndarray:
-    """One video of a class tuple of :func:`bench_world.class_sets`.
+    """One video of a class tuple of :func:`.scene.class_sets`.
 
     Args:
         triple: ``(colour, shape)`` or ``(motion,)``.

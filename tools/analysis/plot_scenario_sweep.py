@@ -1,10 +1,14 @@
 """Scenario-loss weight sensitivity of ViLT-CLIP on base-to-novel.
 
-Reads the finished grid cells (``metrics.json``) of the benchmark: the
-``vilt-clip-no-scenario`` (weight 0) and ``vilt-clip`` (the declared weight)
-cells of ``configs/grids/bench_world.py`` in ``BENCH_DIR`` and the
-``vilt-clip-w<weight>`` cells of ``configs/grids/bench_world_sweep.py`` in
-``BENCH_DIR/sweep``. Plots base, novel and HM top-1 (mean ± std over seeds)
+Reads every finished base-to-novel grid cell (``metrics.json``) of one
+dataset (``--dataset``: the default ``appearance`` is world v1's, world v2's
+grid calls its cells ``world_v2``) under ``BENCH_DIR``, sub-folders
+included: ``vilt-clip-no-scenario`` (weight 0), ``vilt-clip`` (the declared
+weight) and ``vilt-clip-w<weight>`` cells, whichever grids wrote them.
+World v1's figure came from its grid and its sweep grid in
+``BENCH_DIR/sweep`` (``configs/grids/bench_world.py``, removed; last at
+commit 477aca7, and ``configs/grids/bench_world_sweep.py``, removed; last
+at commit f711691). Plots base, novel and HM top-1 (mean ± std over seeds)
 against the weight as a multiple of the declared one, prints the table and
 writes it next to the figure as ``<out stem>.csv``::
 

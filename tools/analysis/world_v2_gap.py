@@ -1,12 +1,12 @@
 """Zero-shot CLIP on stills versus videos of the same classes (world v2).
 
-Gate G2a of ``docs/en/benchmark/world_v2.md``: the tiny CLIP's zero-shot
-top-1 on fresh still pictures of a class set, drawn in its pretraining
-style (``bench_world.render_picture``, resized as in pretraining), against
-the same classes' videos. As a diagnostic, the videos are rendered here too,
-each scene once without and once with world v2's camera (frame features
-mean-pooled, as the recognizer does), so the table shows how much of the
-gap the camera makes. The gate's video number itself is the recognizer's
+Gate G2a of ``docs/en/benchmark/world_v2.md``: the tiny CLIP's zero-shot top-1
+on fresh still pictures of a class set, drawn in its pretraining style
+(``mmvlprompt.worlds.scene.render_picture``, resized as in pretraining),
+against the same classes' videos. As a diagnostic, the videos are rendered here
+too, each scene once without and once with world v2's camera (frame features
+mean-pooled, as the recognizer does), so the table shows how much of the gap
+the camera makes. The gate's video number itself is the recognizer's
 (``tools/test.py configs/benchmark/world_v2/properties.py none``), on the
 world's test files.
 

@@ -45,10 +45,8 @@ DATASETS = {'k400': 'Kinetics-400', 'ucf101': 'UCF-101',
             'hmdb51': 'HMDB-51', 'ssv2': 'Something-Something v2',
             'msrvtt-9k': 'MSR-VTT 9k / 1k-A', 'msvd': 'MSVD',
             'world-v2': 'world v2.1 retrieval captions (generated)',
-            'world_v2': 'benchmark world v2.1 (generated)',
-            'bench_world': 'benchmark world v1 (generated)'}
+            'world_v2': 'benchmark world v2.1 (generated)'}
 NOT_MEASURED = 'not measured'
-V1 = '[world v1](../../docs/en/benchmark/world_v1.md)'
 RESULTS = {  # config -> measured result (quoted from the docs)
     'demo/zeroshot-clip_world_v2.py':
         'base 11.3, novel 5.1, HM 7.0 ([make demo]'
@@ -59,23 +57,6 @@ RESULTS = {  # config -> measured result (quoted from the docs)
     'demo/vilt-clip_world_v2.py':
         'base 35.1, novel 8.9, HM 14.2 ([make demo]'
         '(../../docs/en/benchmark/world_v2.md))',
-    'benchmark/world_supervised.py': f'world A top-1 44.7 ± 6.6 ({V1})',
-    'benchmark/world_zero_shot.py': f'world B top-1 58.1 ± 4.0 ({V1})',
-    'benchmark/world_few_shot_appearance.py':
-        f'K=2/4/8/16: 61.7 / 55.7 / 55.0 / 60.7 ({V1})',
-    'benchmark/world_few_shot_motion.py':
-        f'K=2/4/8/16: 11.7 / 12.1 / 12.1 / 10.4 ({V1})',
-    'benchmark/world_b2n_appearance.py':
-        f'base 60.3, novel 49.3, HM 54.3 ± 0.7 ({V1})',
-    'benchmark/world_b2n_motion.py':
-        f'base 16.7, novel 18.3, HM 17.4 ± 4.1 ({V1})',
-    'benchmark/world_b2n_comp.py':
-        f'base 71.8, novel 80.6, HM 75.8 ± 3.2 ({V1})',
-    'benchmark/world_properties.py':
-        f'zero-shot CLIP: world A 46.0, world B 67.0, b2n 60.0 / 48.0 ({V1})',
-    'grids/bench_world.py': f'the world v1 tables ({V1})',
-    'grids/bench_world_sweep.py':
-        f'HM 52.1 / 53.6 / 54.3 / 50.1 at x0 / x0.25 / x1 / x4 ({V1})',
     'retrieval/zeroshot-clip_world-v2.py':
         't2v R@1 0.2, R@10 3.0; v2t R@1 0.3 ([make retrieval]'
         '(../../docs/en/user_guides/retrieval.md))',
@@ -119,11 +100,6 @@ def describe(path):
     folder, _, name = path.rpartition('/') if '/' not in path else \
         path.partition('/')
     stem = osp.splitext(osp.basename(name))[0]
-    if path == 'grids/bench_world_sweep.py':
-        return ('grid spec (`tools/run_grid.py`)',
-                'benchmark world v1 (generated)',
-                'ViLT-CLIP, scenario-loss weight x0, x0.25, x1, x4',
-                'declared before any prompt method ran')
     if path == 'grids/world_v2.py':
         return ('grid spec (`make benchmark`)',
                 'benchmark world v2.1 (generated)', 'all seven methods',
@@ -133,23 +109,16 @@ def describe(path):
                 {'base2novel': 'K400, HMDB-51, UCF-101, SSv2',
                  'few_shot': 'HMDB-51, UCF-101, SSv2',
                  'supervised_k400': 'Kinetics-400',
-                 'zero_shot_k400': 'UCF-101, HMDB-51, K600'}.get(
-                     stem, 'benchmark world v1 (generated)'),
+                 'zero_shot_k400': 'UCF-101, HMDB-51, K600'}.get(stem, '-'),
                 'every method of the protocol',
                 'the cells\' configs')
-    if folder == 'benchmark':
-        if name.startswith('world_v2/'):
-            return (stem.replace('_', ' '), 'benchmark world v2 (generated)',
-                    'zero-shot CLIP' if stem == 'properties' else
-                    'ViLT-CLIP (others by --cfg-options)',
-                    'world v2 declaration')
-        setting = stem[len('world_'):].replace('_', ' ')
-        method = ('zero-shot CLIP' if stem.endswith('properties') else
-                  'ViLT-CLIP (others by --cfg-options)')
-        return (setting, 'benchmark world v1 (generated)', method,
-                'declared before any prompt method ran')
-    m = re.match(r'^(.*?)_(b2n|fs|k400|msrvtt-9k|msvd|world-v2|'
-                 r'bench_world|world_v2|tiny)(.*)$', stem)
+    if folder == 'benchmark' and name.startswith('world_v2/'):
+        return (stem.replace('_', ' '), 'benchmark world v2 (generated)',
+                'zero-shot CLIP' if stem == 'properties' else
+                'ViLT-CLIP (others by --cfg-options)',
+                'world v2 declaration')
+    m = re.match(r'^(.*?)_(b2n|fs|k400|msrvtt-9k|msvd|world-v2|world_v2|'
+                 r'tiny)(.*)$', stem)
     prefix, rest = (m.group(1), m.group(2) + m.group(3)) if m else (stem, '')
     method, recipe = METHODS.get(prefix, (prefix, '-'))
     if folder == 'demo' and prefix in ('vilt-clip', 'ivlp', 'zeroshot-clip'):
