@@ -71,8 +71,12 @@ RESULTS['grids/world_v2.py'] = (
     'run once at 02cace8: ViLT-CLIP supervised 33.9, b2n HM 9.8, K=16 '
     '30.7; full fine-tuning best everywhere ([world v2 grid]'
     '(../../docs/en/benchmark/world_v2_grid.md))')
-WORLD_V2 = ('world v2: the gate models only, ViLT-CLIP not compared yet '
-            '([world v2](../../docs/en/benchmark/world_v2.md))')
+WORLD_V2 = ('world v2.1: all seven methods, run once in the `make benchmark` '
+            'grid at 02cace8 ([world v2 grid]'
+            '(../../docs/en/benchmark/world_v2_grid.md))')
+RESULTS['benchmark/world_v2/properties.py'] = (
+    'world v2.1 gates: zero-shot CLIP on every test set '
+    '([world v2](../../docs/en/benchmark/world_v2.md))')
 
 
 def folder_configs(folder):
