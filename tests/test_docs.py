@@ -127,7 +127,7 @@ REWRITTEN['python tools/run_grid.py configs/grids/bench_world.py --persistent-wo
 # World v1's code, configs and grids were removed (world v1 retired; all at
 # b97847a): the model-zoo rows of its settings configs went (world v2's
 # settings have rows instead, and world_v1.md names the removed files), and
-# `bench_root` no longer names a folder that any config reads.
+# no config defines `bench_root` any more.
 REWRITTEN.update({
     "| `configs/benchmark/world_{supervised,zero_shot,few_shot_appearance,few_shot_motion,b2n_appearance,b2n_motion,b2n_comp}.py` | the benchmark world's settings with ViLT-CLIP (see [Results on the embedded benchmark]()); other methods as `--cfg-options` (the grid spec's `_methods`) |":  # table_rows
         "world v1's settings configs removed: the model-zoo row is world "
@@ -136,9 +136,8 @@ REWRITTEN.update({
         "world v1's properties config removed: the model-zoo row is "
         "configs/benchmark/world_v2/properties.py now",
     "| `bench_root` | `'{{$MMVLP_BENCH_ROOT:data/bench_world}}'` | folder written by `tools/data/make_bench_world.py`; every annotation and class file of the settings is under it |":  # table_rows
-        "world v1's generator and settings removed: the config reference "
-        "says bench_root is read by no config and kept so that world v2's "
-        "resolved configs stay the same",
+        "world v1's generator and settings removed, and with them the "
+        "bench_root key: world_v1.md names it as history",
 })
 REWRITTEN['# class names'] = \
     "the infer.py example uses world v2's novel classes (world retired)"

@@ -9,9 +9,6 @@
 # bench_world.py, removed; last at commit dac1ed1), folded in here unchanged.
 
 world_root = '{{$MMVLP_WORLD_V2_ROOT:data/world_v2}}'
-# world v1's data folder: read by no config since v1's were removed; kept
-# so that world v2's resolved configs stay exactly those of its results
-bench_root = '{{$MMVLP_BENCH_ROOT:data/bench_world}}'
 num_frames = 8
 image_size = 48
 frame_cache_mb = 2048
