@@ -149,6 +149,17 @@ def test_costs_follow_protocol_then_method_order(tables, tmp_path):
                                           ['base2novel', 'coop']]
 
 
+def test_a_cell_that_took_zero_seconds_counts_in_the_mean(tables, tmp_path):
+    """Train 0 s and 10 s: 5 +- 5 over the two cells (population std), not
+    the 10 s of one; test 0 s alone prints 0."""
+    _cell(tmp_path / 'g', 'a', 'supervised', 'm', {'acc/top1': 0.5},
+          train_seconds=0.0, test_seconds=0.0, index=0)
+    _cell(tmp_path / 'g', 'b', 'supervised', 'm', {'acc/top1': 0.5},
+          seed=2, train_seconds=10.0, test_seconds=None, index=1)
+    rows = tables.cost_table([str(tmp_path / 'g')])[1]
+    assert rows == [['supervised', 'm', '2', '5 ± 5', '0']]
+
+
 # ----------------------------------------------------------------------
 # the files written
 # ----------------------------------------------------------------------
